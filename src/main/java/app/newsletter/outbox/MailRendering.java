@@ -1,0 +1,36 @@
+package app.newsletter.outbox;
+
+import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.qute.Variant;
+import java.util.List;
+import java.util.Map;
+
+/** Turns a type-safe Qute mail template (its .html and .txt variants) into a {@link QueuedMail}. */
+public final class MailRendering {
+
+    private MailRendering() {
+    }
+
+    public static QueuedMail render(String kind, String recipient, String subject, MailTemplateInstance template,
+            Map<String, String> headers) {
+        TemplateInstance instance = template.templateInstance();
+        @SuppressWarnings("unchecked")
+        List<Variant> variants = (List<Variant>) instance.getAttribute(TemplateInstance.VARIANTS);
+        String text = null;
+        String html = null;
+        for (Variant variant : variants) {
+            // The mailer itself renders variants this way; rendering here keeps the outbox free of templates.
+            instance.setAttribute(TemplateInstance.SELECTED_VARIANT, variant);
+            if (Variant.TEXT_HTML.equals(variant.getContentType())) {
+                html = instance.render();
+            } else if (Variant.TEXT_PLAIN.equals(variant.getContentType())) {
+                text = instance.render();
+            }
+        }
+        if (text == null || html == null) {
+            throw new IllegalStateException("Mail template " + kind + " needs both a .txt and an .html variant");
+        }
+        return new QueuedMail(kind, recipient, subject, text, html, headers);
+    }
+}

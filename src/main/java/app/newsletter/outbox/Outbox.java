@@ -1,0 +1,33 @@
+package app.newsletter.outbox;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import org.jboss.logging.Logger;
+
+/** The only way to send mail: queue it in the transaction that makes it necessary. */
+@ApplicationScoped
+public class Outbox {
+
+    private static final Logger LOG = Logger.getLogger(Outbox.class);
+
+    /**
+     * MANDATORY: a mail queued outside the caller's transaction could go out although the state change that
+     * caused it rolled back, or be lost although the change committed.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void enqueue(QueuedMail mail) {
+        OutboxMail row = new OutboxMail();
+        row.kind = mail.kind();
+        row.recipient = mail.recipient();
+        row.subject = mail.subject();
+        row.textBody = mail.text();
+        row.htmlBody = mail.html();
+        row.headers = mail.headers();
+        row.status = OutboxMail.PENDING;
+        row.createdAt = Instant.now();
+        row.nextAttemptAt = row.createdAt;
+        row.persist();
+        LOG.debugf("queued %s mail", mail.kind());
+    }
+}

@@ -1,0 +1,27 @@
+package app.newsletter.outbox;
+
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+@ApplicationScoped
+class OutboxHousekeeping {
+
+    private static final Logger LOG = Logger.getLogger(OutboxHousekeeping.class);
+
+    private final OutboxStore store;
+
+    OutboxHousekeeping(OutboxStore store) {
+        this.store = store;
+    }
+
+    @Scheduled(identity = "outbox-housekeeping", every = "${newsletter.housekeeping-interval}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void eraseOldBodies() {
+        int erased = store.eraseOldBodies();
+        if (erased > 0) {
+            LOG.infof("erased bodies of %d sent mails past their retention", erased);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package app.newsletter.subscription;
+
+import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.web.ProblemException;
+import io.quarkus.qute.TemplateInstance;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestQuery;
+
+@Path("/confirm")
+@Produces(MediaType.TEXT_HTML)
+class ConfirmResource {
+
+    private final SubscriptionService service;
+    private final NewsletterConfig config;
+
+    ConfirmResource(SubscriptionService service, NewsletterConfig config) {
+        this.service = service;
+        this.config = config;
+    }
+
+    /** Changes nothing: link scanners fetch it too. The page posts the token, by script or by the button. */
+    @GET
+    public TemplateInstance page(@RestQuery String token) {
+        String valid = requireToken(token);
+        return SubscriptionPages.confirm(valid, config.lists().get(service.listOfConfirmLink(valid)).displayName());
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public TemplateInstance confirm(@RestForm String token, @Context HttpServerRequest request) {
+        SubscriptionService.Confirmed confirmed = service.confirm(requireToken(token), ClientInfo.of(request));
+        NewsletterConfig.MailingList list = config.lists().get(confirmed.listId());
+        return SubscriptionPages.confirmed(list.displayName(), list.ebookTitle(), confirmed.ebookUrl());
+    }
+
+    static String requireToken(String token) {
+        if (token == null || token.isBlank()) {
+            throw ProblemException.badRequest("The link is incomplete: it carries no token. Open the whole link from "
+                    + "the mail.");
+        }
+        return token.strip();
+    }
+}

@@ -1,0 +1,39 @@
+package app.newsletter.subscription;
+
+import app.newsletter.platform.NewsletterConfig;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import org.jboss.logging.Logger;
+
+/** Addresses that never confirmed gave no consent to be kept: they go after the retention period. */
+@ApplicationScoped
+class PendingPurge {
+
+    private static final Logger LOG = Logger.getLogger(PendingPurge.class);
+
+    private final EntityManager em;
+    private final NewsletterConfig config;
+
+    PendingPurge(EntityManager em, NewsletterConfig config) {
+        this.em = em;
+        this.config = config;
+    }
+
+    @Scheduled(identity = "pending-purge", every = "${newsletter.housekeeping-interval}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Transactional
+    void purge() {
+        Instant cutoff = Instant.now().minus(config.pendingRetention());
+        int purged = em.createNativeQuery("delete from subscriber where status = 'PENDING' and confirmed_at is null "
+                + "and updated_at < :cutoff").setParameter("cutoff", cutoff).executeUpdate();
+        int expired = em.createNativeQuery("delete from subscriber_token where expires_at < :cutoff")
+                .setParameter("cutoff", cutoff).executeUpdate();
+        if (purged > 0 || expired > 0) {
+            LOG.infof("purged %d never-confirmed subscribers and %d long-expired links", purged, expired);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package app.newsletter.subscription;
+
+import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.web.ProblemException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A signup as submitted (JSON or form), and its validation into something safe to store. */
+record Signup(String email, String name, String list, String source, Boolean consent, String website) {
+
+    static final int MAX_NAME = 100;
+    static final int MAX_SOURCE = 2048;
+
+    /** A validated signup: normalised address, trimmed name (or null), a list that exists. */
+    record Valid(EmailAddress email, String name, String listId, NewsletterConfig.MailingList list, String source) {
+    }
+
+    /** A honeypot field that people never see; anything in it means a bot filled the form. */
+    boolean isBot() {
+        return website != null && !website.isEmpty();
+    }
+
+    Valid validate(NewsletterConfig config, String referer) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        String listId = list == null || list.isBlank() ? config.defaultList() : list.strip();
+        NewsletterConfig.MailingList mailingList = config.lists().get(listId);
+        if (mailingList == null) {
+            errors.put("list", "There is no list called '" + printable(listId) + "'.");
+            listId = null;
+        }
+        EmailAddress.Result address = EmailAddress.parse(email);
+        if (address.error() != null) {
+            errors.put("email", address.error());
+        }
+        String cleanName = name == null || name.isBlank() ? null : name.strip();
+        if (cleanName != null && cleanName.codePointCount(0, cleanName.length()) > MAX_NAME) {
+            errors.put("name", "The name may be at most " + MAX_NAME + " characters long.");
+        } else if (cleanName != null && hasControlCharacters(cleanName)) {
+            errors.put("name", "The name contains characters that are not allowed (line breaks or control codes).");
+        }
+        String cleanSource = source == null || source.isBlank() ? referer : source.strip();
+        if (cleanSource != null && (cleanSource.length() > MAX_SOURCE || hasControlCharacters(cleanSource))) {
+            errors.put("source", "The source must be a page address of at most " + MAX_SOURCE + " characters.");
+        }
+        if (Boolean.FALSE.equals(consent)) {
+            errors.put("consent", "Please agree to receive the newsletter.");
+        }
+        if (!errors.isEmpty()) {
+            String detail = errors.size() == 1 ? errors.values().iterator().next() : "Some fields are not valid.";
+            throw new ProblemException(400, detail, errors, listId == null ? config.defaultList() : listId);
+        }
+        return new Valid(address.address().orElseThrow(), cleanName, listId, mailingList, cleanSource);
+    }
+
+    private static boolean hasControlCharacters(String value) {
+        return value.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL
+                || Character.getType(c) == Character.FORMAT || c == 0x2028 || c == 0x2029);
+    }
+
+    private static String printable(String value) {
+        String shortened = value.length() > 40 ? value.substring(0, 40) + "…" : value;
+        return shortened.replaceAll("\\p{Cntrl}", "?");
+    }
+}

@@ -1,0 +1,201 @@
+package app.newsletter.subscription;
+
+import app.newsletter.ebook.EbookGrants;
+import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.web.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The double opt-in, one transaction per step. Every state change queues its mail in the same transaction, and a
+ * signup answers the same whatever state the address was in, so the form reveals nobody's membership.
+ */
+@ApplicationScoped
+class SubscriptionService implements EbookGrants {
+
+    private static final Logger LOG = Logger.getLogger(SubscriptionService.class);
+
+    /** What a confirmation leads to: the page needs the list and a fresh download link. */
+    record Confirmed(String listId, String ebookUrl) {
+    }
+
+    private static final String UNKNOWN_CONFIRM = "This confirmation link is not valid. Check that you opened the "
+            + "whole link from the mail, or submit the signup form again to receive a new one.";
+    private static final String EXPIRED_CONFIRM = "This confirmation link has expired or is no longer valid. Submit "
+            + "the signup form again and we will send you a new link.";
+    private static final String UNKNOWN_UNSUBSCRIBE = "This unsubscribe link is not valid. Check that you opened the "
+            + "whole link from the mail.";
+
+    private final EntityManager em;
+    private final Tokens tokens;
+    private final SubscriptionMails mails;
+    private final NewsletterConfig config;
+
+    SubscriptionService(EntityManager em, Tokens tokens, SubscriptionMails mails, NewsletterConfig config) {
+        this.em = em;
+        this.tokens = tokens;
+        this.mails = mails;
+        this.config = config;
+    }
+
+    @Transactional
+    void subscribe(Signup.Valid signup, ClientInfo client) {
+        Instant now = Instant.now();
+        Optional<Long> created = insertIfNew(signup, now);
+        if (created.isPresent()) {
+            Subscriber subscriber = em.find(Subscriber.class, created.get());
+            ConsentRecord.record(subscriber, "SIGNUP", client, now);
+            mails.queueConfirmation(subscriber, now);
+            LOG.infof("subscriber %d signed up to %s", subscriber.id, subscriber.listId);
+            return;
+        }
+        // Row lock: concurrent signups of one address queue behind each other and see each other's cooldown.
+        Subscriber subscriber = em.createQuery("from Subscriber where listId = :list and lower(email) = lower(:email)",
+                Subscriber.class)
+                .setParameter("list", signup.listId())
+                .setParameter("email", signup.email().value())
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getSingleResult();
+        switch (subscriber.status) {
+            case CONFIRMED -> resendEbook(subscriber, now);
+            case PENDING, UNSUBSCRIBED -> renewSignup(subscriber, signup, client, now);
+        }
+    }
+
+    private Optional<Long> insertIfNew(Signup.Valid signup, Instant now) {
+        @SuppressWarnings("unchecked")
+        List<Number> ids = em.createNativeQuery("""
+                insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at,
+                                        last_confirmation_sent_at)
+                values (:list, :email, :name, 'PENDING', :source, :consent, :now, :now, :now)
+                on conflict (list_id, lower(email)) do nothing
+                returning id""")
+                .setParameter("list", signup.listId())
+                .setParameter("email", signup.email().value())
+                .setParameter("name", signup.name())
+                .setParameter("source", signup.source())
+                .setParameter("consent", signup.list().consentVersion())
+                .setParameter("now", now)
+                .getResultList();
+        return ids.stream().findFirst().map(Number::longValue);
+    }
+
+    private void renewSignup(Subscriber subscriber, Signup.Valid signup, ClientInfo client, Instant now) {
+        if (subscriber.status == Subscriber.Status.UNSUBSCRIBED) {
+            subscriber.status = Subscriber.Status.PENDING;
+            subscriber.confirmedAt = null;
+            subscriber.unsubscribedAt = null;
+            LOG.infof("subscriber %d signed up again after unsubscribing", subscriber.id);
+        }
+        subscriber.updatedAt = now;
+        if (Subscriber.within(subscriber.lastConfirmationSentAt, config.resendCooldown(), now)) {
+            LOG.infof("subscriber %d: confirmation withheld, one went out within the cooldown", subscriber.id);
+            return;
+        }
+        if (signup.name() != null) {
+            subscriber.name = signup.name();
+        }
+        subscriber.source = signup.source();
+        subscriber.consentVersion = signup.list().consentVersion();
+        subscriber.lastConfirmationSentAt = now;
+        ConsentRecord.record(subscriber, "SIGNUP", client, now);
+        mails.queueConfirmation(subscriber, now);
+        LOG.infof("subscriber %d: confirmation sent again", subscriber.id);
+    }
+
+    private void resendEbook(Subscriber subscriber, Instant now) {
+        if (Subscriber.within(subscriber.lastEbookSentAt, config.resendCooldown(), now)) {
+            LOG.infof("subscriber %d: ebook mail withheld, one went out within the cooldown", subscriber.id);
+            return;
+        }
+        subscriber.lastEbookSentAt = now;
+        subscriber.updatedAt = now;
+        mails.queueEbook(subscriber, now);
+        LOG.infof("subscriber %d: ebook mail sent again", subscriber.id);
+    }
+
+    /** @return the list of a usable confirmation link, for the page that asks to confirm it; changes nothing */
+    @Transactional
+    String listOfConfirmLink(String token) {
+        return holderOf(token, Tokens.Purpose.CONFIRM, UNKNOWN_CONFIRM, EXPIRED_CONFIRM, LockModeType.NONE).listId;
+    }
+
+    /** Idempotent: a second confirmation with a valid link succeeds again, without a second mail. */
+    @Transactional
+    Confirmed confirm(String token, ClientInfo client) {
+        Subscriber subscriber = holderOf(token, Tokens.Purpose.CONFIRM, UNKNOWN_CONFIRM, EXPIRED_CONFIRM,
+                LockModeType.PESSIMISTIC_WRITE);
+        Instant now = Instant.now();
+        if (subscriber.status == Subscriber.Status.CONFIRMED) {
+            return new Confirmed(subscriber.listId, mails.ebookUrl(subscriber, now));
+        }
+        subscriber.status = Subscriber.Status.CONFIRMED;
+        subscriber.confirmedAt = now;
+        subscriber.updatedAt = now;
+        subscriber.lastEbookSentAt = now;
+        ConsentRecord.record(subscriber, "CONFIRM", client, now);
+        String ebookUrl = mails.queueEbook(subscriber, now);
+        LOG.infof("subscriber %d confirmed", subscriber.id);
+        return new Confirmed(subscriber.listId, ebookUrl);
+    }
+
+    /** Idempotent; answers the list id so the page can name it. */
+    @Transactional
+    String unsubscribe(String token, ClientInfo client) {
+        Subscriber subscriber = holderOf(token, Tokens.Purpose.UNSUBSCRIBE, UNKNOWN_UNSUBSCRIBE, null,
+                LockModeType.PESSIMISTIC_WRITE);
+        if (subscriber.status != Subscriber.Status.UNSUBSCRIBED) {
+            Instant now = Instant.now();
+            subscriber.status = Subscriber.Status.UNSUBSCRIBED;
+            subscriber.unsubscribedAt = now;
+            subscriber.updatedAt = now;
+            tokens.revokeAccessLinks(subscriber.id, now);
+            ConsentRecord.record(subscriber, "UNSUBSCRIBE", client, now);
+            LOG.infof("subscriber %d unsubscribed", subscriber.id);
+        }
+        return subscriber.listId;
+    }
+
+    /** @return the list of a valid unsubscribe link, for the page that asks to confirm it */
+    @Transactional
+    String listOfUnsubscribeLink(String token) {
+        return holderOf(token, Tokens.Purpose.UNSUBSCRIBE, UNKNOWN_UNSUBSCRIBE, null, LockModeType.NONE).listId;
+    }
+
+    @Override
+    @Transactional
+    public Redemption redeem(String token) {
+        Optional<Tokens.Grant> grant = tokens.find(token, Tokens.Purpose.EBOOK);
+        if (grant.isEmpty()) {
+            return new Redemption(Outcome.UNKNOWN, null);
+        }
+        if (!grant.get().usable(Instant.now())) {
+            return new Redemption(Outcome.GONE, null);
+        }
+        int counted = em.createNativeQuery("update subscriber set ebook_downloads = ebook_downloads + 1 "
+                + "where id = :id and status = 'CONFIRMED'")
+                .setParameter("id", grant.get().subscriberId())
+                .executeUpdate();
+        if (counted == 0) {
+            return new Redemption(Outcome.GONE, null);
+        }
+        return new Redemption(Outcome.GRANTED, em.find(Subscriber.class, grant.get().subscriberId()).listId);
+    }
+
+    private Subscriber holderOf(String token, Tokens.Purpose purpose, String unknown, String expired,
+            LockModeType lock) {
+        Tokens.Grant grant = tokens.find(token, purpose)
+                .orElseThrow(() -> new ProblemException(404, unknown, Map.of(), null));
+        if (!grant.usable(Instant.now())) {
+            throw new ProblemException(410, expired, Map.of(), null);
+        }
+        return em.find(Subscriber.class, grant.subscriberId(), lock);
+    }
+}

@@ -1,0 +1,89 @@
+package app.newsletter.subscription;
+
+import app.newsletter.platform.SqlValues;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Link tokens: 256 random bits, handed out once in a mail or page; only their SHA-256 is stored, so a copy of the
+ * database opens no mailbox's links. Each token serves one purpose.
+ */
+@ApplicationScoped
+class Tokens {
+
+    enum Purpose { CONFIRM, EBOOK, UNSUBSCRIBE }
+
+    /** What a stored token grants, with the state that decides whether it still does. */
+    record Grant(long subscriberId, Instant expiresAt, Instant revokedAt) {
+        boolean usable(Instant now) {
+            return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
+        }
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+    private final EntityManager em;
+
+    Tokens(EntityManager em) {
+        this.em = em;
+    }
+
+    /** @param lifetime null for a token that never expires */
+    String issue(long subscriberId, Purpose purpose, Duration lifetime, Instant now) {
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        String token = ENCODER.encodeToString(raw);
+        em.createNativeQuery("insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at) "
+                + "values (:hash, :subscriber, :purpose, :now, :expires)")
+                .setParameter("hash", hash(token))
+                .setParameter("subscriber", subscriberId)
+                .setParameter("purpose", purpose.name())
+                .setParameter("now", now)
+                .setParameter("expires", lifetime == null ? null : now.plus(lifetime))
+                .executeUpdate();
+        return token;
+    }
+
+    Optional<Grant> find(String token, Purpose purpose) {
+        if (token == null || token.length() != 43) {
+            return Optional.empty();
+        }
+        return em.createNativeQuery("select subscriber_id, expires_at, revoked_at from subscriber_token "
+                + "where hash = :hash and purpose = :purpose", Object[].class)
+                .setParameter("hash", hash(token))
+                .setParameter("purpose", purpose.name())
+                .getResultStream()
+                .findFirst()
+                .map(row -> {
+                    Object[] cols = (Object[]) row;
+                    return new Grant(((Number) cols[0]).longValue(), SqlValues.instant(cols[1]),
+                            SqlValues.instant(cols[2]));
+                });
+    }
+
+    /** Confirmation and ebook links stop working when the person leaves the list; unsubscribe links never do. */
+    void revokeAccessLinks(long subscriberId, Instant now) {
+        em.createNativeQuery("update subscriber_token set revoked_at = :now where subscriber_id = :subscriber "
+                + "and purpose in ('CONFIRM', 'EBOOK') and revoked_at is null")
+                .setParameter("now", now)
+                .setParameter("subscriber", subscriberId)
+                .executeUpdate();
+    }
+
+    static byte[] hash(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package app.newsletter.subscription;
+
+import app.newsletter.platform.NewsletterConfig;
+import io.quarkus.qute.TemplateInstance;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestQuery;
+
+@Path("/unsubscribe")
+@Produces(MediaType.TEXT_HTML)
+class UnsubscribeResource {
+
+    private final SubscriptionService service;
+    private final NewsletterConfig config;
+
+    UnsubscribeResource(SubscriptionService service, NewsletterConfig config) {
+        this.service = service;
+        this.config = config;
+    }
+
+    /** Changes nothing: it only offers the button. */
+    @GET
+    public TemplateInstance page(@RestQuery String token) {
+        String valid = ConfirmResource.requireToken(token);
+        String listId = service.listOfUnsubscribeLink(valid);
+        return SubscriptionPages.unsubscribe(valid, config.lists().get(listId).displayName());
+    }
+
+    /**
+     * The button's POST and RFC 8058's one-click POST (body {@code List-Unsubscribe=One-Click}, sent by mailbox
+     * providers) both land here; the token travels in the query string in both cases.
+     */
+    @POST
+    @Consumes({ MediaType.APPLICATION_FORM_URLENCODED, MediaType.WILDCARD })
+    public TemplateInstance unsubscribe(@RestQuery String token, @RestForm("token") String formToken,
+            @Context HttpServerRequest request) {
+        String valid = ConfirmResource.requireToken(token != null ? token : formToken);
+        String listId = service.unsubscribe(valid, ClientInfo.of(request));
+        return SubscriptionPages.unsubscribed(config.lists().get(listId).displayName());
+    }
+}

@@ -1,0 +1,154 @@
+package app.newsletter.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one place where failures become answers: {@code application/problem+json} for API clients, the "Something
+ * went wrong." page (or the list's error URL) for browsers posting a form. Never a stack trace, never an empty body.
+ */
+class ErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    private final FormReplies forms;
+
+    ErrorMapper(FormReplies forms) {
+        this.forms = forms;
+    }
+
+    @ServerExceptionMapper
+    Response problem(ProblemException e, HttpHeaders headers) {
+        return answer(headers, e.status(), e.getMessage(), e.errors(), e.listId());
+    }
+
+    // Jackson's MismatchedInputException ([] or {"email":{}}) has a built-in mapper that answers an empty 400 and
+    // outranks a JsonProcessingException mapper, so it is mapped on its own.
+    @ServerExceptionMapper
+    Response mismatchedInput(MismatchedInputException e, HttpHeaders headers) {
+        String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        Map<String, String> errors = field == null ? Map.of() : Map.of(field, "This field has the wrong type.");
+        return answer(headers, 400, "The request body is not the JSON object this endpoint expects.", errors, null);
+    }
+
+    @ServerExceptionMapper
+    Response malformedJson(JsonProcessingException e, HttpHeaders headers) {
+        return answer(headers, 400, "The request body is not valid JSON.", Map.of(), null);
+    }
+
+    @ServerExceptionMapper
+    Response constraintViolation(ConstraintViolationException e, HttpHeaders headers) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (ConstraintViolation<?> violation : e.getConstraintViolations()) {
+            String path = violation.getPropertyPath().toString();
+            errors.put(path.substring(path.lastIndexOf('.') + 1), violation.getMessage());
+        }
+        return answer(headers, 400, "Some fields are not valid.", errors, null);
+    }
+
+    // Bad percent-encoding in a form body (email=%zz) fails while decoding, before any resource runs.
+    @ServerExceptionMapper
+    Response illegalArgument(IllegalArgumentException e, HttpHeaders headers) {
+        if (!thrownByDecoder(e)) {
+            return unexpected(e, headers);
+        }
+        return answer(headers, 400, "The form data is not correctly encoded (bad percent-encoding).", Map.of(),
+                null);
+    }
+
+    @ServerExceptionMapper
+    Response webApplication(WebApplicationException e, HttpHeaders headers) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e, headers);
+        }
+        Response.Status.Family family = Response.Status.Family.familyOf(status);
+        if (family != Response.Status.Family.CLIENT_ERROR) {
+            return e.getResponse();
+        }
+        return answer(headers, status, clientErrorDetail(status), Map.of(), null);
+    }
+
+    @ServerExceptionMapper
+    Response unexpected(Throwable e, HttpHeaders headers) {
+        if (causedBy(e, SQLException.class)) {
+            LOG.warnf("database unavailable: %s", rootMessage(e));
+            Response reply = answer(headers, 503,
+                    "The service cannot reach its database right now. Nothing was saved; please try again in a minute.",
+                    Map.of(), null);
+            return Response.fromResponse(reply).header(HttpHeaders.RETRY_AFTER, "30").build();
+        }
+        LOG.error("unexpected failure", e);
+        return answer(headers, 500, "An unexpected error occurred. Nothing was saved; please try again later.",
+                Map.of(), null);
+    }
+
+    private Response answer(HttpHeaders headers, int status, String detail, Map<String, String> errors,
+            String listId) {
+        if (wantsHtml(headers)) {
+            return forms.failure(status, listId, detail, new ArrayList<>(errors.values()));
+        }
+        return Response.status(status).type(Problem.MEDIA_TYPE).entity(Problem.of(status, detail, errors)).build();
+    }
+
+    /** Form posts and browsers (which ask for text/html first) get a page; everything else problem+json. */
+    private static boolean wantsHtml(HttpHeaders headers) {
+        MediaType type = headers.getMediaType();
+        if (type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
+            return true;
+        }
+        List<MediaType> accepted = headers.getAcceptableMediaTypes();
+        return !accepted.isEmpty() && MediaType.TEXT_HTML_TYPE.isCompatible(accepted.get(0))
+                && !accepted.get(0).isWildcardType();
+    }
+
+    private static String clientErrorDetail(int status) {
+        return switch (status) {
+            case 404 -> "There is nothing at this address.";
+            case 405 -> "This address does not accept that method.";
+            case 406 -> "This address cannot answer in the requested format.";
+            case 413 -> "The request is too large.";
+            case 415 -> "Send JSON (application/json) or a form (application/x-www-form-urlencoded).";
+            default -> "The request could not be processed.";
+        };
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private static boolean thrownByDecoder(Throwable e) {
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (frame.getClassName().contains("Decoder") || frame.getMethodName().toLowerCase().contains("decode")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,126 @@
+package app.newsletter.support;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.icegreen.greenmail.util.GreenMailUtil;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What arrived at GreenMail, read per recipient. */
+public final class Mailbox {
+
+    private static final Pattern LINK = Pattern.compile("https?://[^\\s\"<>]+");
+
+    private Mailbox() {
+    }
+
+    public static List<MimeMessage> to(String recipient) {
+        return Arrays.stream(GreenMailResource.Smtp.server().getReceivedMessages())
+                .filter(m -> recipients(m).stream().anyMatch(r -> r.equalsIgnoreCase(recipient)))
+                .toList();
+    }
+
+    /** Waits until {@code count} mails reached the recipient (and fails if more arrive). */
+    public static List<MimeMessage> await(String recipient, int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<MimeMessage> mails = to(recipient);
+            if (mails.size() >= count) {
+                return mails;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("expected " + count + " mails to " + recipient + ", got " + to(recipient).size());
+    }
+
+    /** Asserts that no further mail reaches the recipient within a few dispatcher rounds. */
+    public static void assertStays(String recipient, int count) {
+        sleep(1500);
+        int arrived = to(recipient).size();
+        assertTrue(arrived == count, "expected exactly " + count + " mails to " + recipient + ", got " + arrived);
+    }
+
+    public static String text(MimeMessage message) {
+        return part(message, "text/plain");
+    }
+
+    public static String html(MimeMessage message) {
+        return part(message, "text/html");
+    }
+
+    /** The first link in the text part that starts with the given prefix. */
+    public static String link(MimeMessage message, String prefix) {
+        Matcher matcher = LINK.matcher(text(message));
+        while (matcher.find()) {
+            if (matcher.group().startsWith(prefix)) {
+                return matcher.group();
+            }
+        }
+        throw new AssertionError("no link starting with " + prefix + " in:\n" + text(message));
+    }
+
+    public static String token(String link) {
+        return link.substring(link.indexOf("token=") + "token=".length());
+    }
+
+    public static String header(MimeMessage message, String name) {
+        try {
+            String[] values = message.getHeader(name);
+            return values == null ? null : values[0];
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String part(MimeMessage message, String type) {
+        try {
+            return find(message.getContent(), type);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String find(Object content, String type) throws Exception {
+        if (content instanceof MimeMultipart multipart) {
+            for (int i = 0; i < multipart.getCount(); i++) {
+                var part = multipart.getBodyPart(i);
+                if (part.isMimeType(type)) {
+                    return GreenMailUtil.getBody(part).isEmpty() ? "" : (String) part.getContent();
+                }
+                String nested = find(part.getContent(), type);
+                if (nested != null) {
+                    return nested;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static List<String> recipients(Message message) {
+        try {
+            List<String> result = new ArrayList<>();
+            for (var address : message.getAllRecipients()) {
+                result.add(address.toString());
+            }
+            return result;
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
