@@ -86,6 +86,8 @@ class OutboxDispatcher {
 
     private Mail toMail(OutboxMail row) {
         Mail mail = Mail.withText(row.recipient, row.subject, row.textBody).setHtml(row.htmlBody);
+        // Empty lists would still be written as empty "Cc:" and "Bcc:" headers, which RFC 5322 does not allow.
+        mail.setCc(null).setBcc(null);
         row.headers.forEach(mail::addHeader);
         // Stable across retries, so a receiver can drop the copy of a mail resent after a lost acknowledgement.
         mail.addHeader("Message-ID", "<outbox." + row.id + "." + row.createdAt.toEpochMilli() + "@"

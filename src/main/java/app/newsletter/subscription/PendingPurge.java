@@ -30,10 +30,16 @@ class PendingPurge {
         Instant cutoff = Instant.now().minus(config.pendingRetention());
         int purged = em.createNativeQuery("delete from subscriber where status = 'PENDING' and confirmed_at is null "
                 + "and updated_at < :cutoff").setParameter("cutoff", cutoff).executeUpdate();
+        // Someone who once confirmed, left, and signed up again without confirming stays a former subscriber:
+        // deleting the row would delete the proof of their earlier consent and of its withdrawal.
+        int lapsed = em.createNativeQuery("update subscriber set status = 'UNSUBSCRIBED' where status = 'PENDING' "
+                + "and confirmed_at is not null and updated_at < :cutoff").setParameter("cutoff", cutoff)
+                .executeUpdate();
         int expired = em.createNativeQuery("delete from subscriber_token where expires_at < :cutoff")
                 .setParameter("cutoff", cutoff).executeUpdate();
-        if (purged > 0 || expired > 0) {
-            LOG.infof("purged %d never-confirmed subscribers and %d long-expired links", purged, expired);
+        if (purged > 0 || lapsed > 0 || expired > 0) {
+            LOG.infof("purged %d never-confirmed subscribers and %d long-expired links; %d lapsed re-signups are "
+                    + "unsubscribed again", purged, expired, lapsed);
         }
     }
 }

@@ -89,9 +89,8 @@ class SubscriptionService implements EbookGrants {
 
     private void renewSignup(Subscriber subscriber, Signup.Valid signup, ClientInfo client, Instant now) {
         if (subscriber.status == Subscriber.Status.UNSUBSCRIBED) {
+            // confirmed_at and unsubscribed_at stay as history until the new confirmation replaces them
             subscriber.status = Subscriber.Status.PENDING;
-            subscriber.confirmedAt = null;
-            subscriber.unsubscribedAt = null;
             LOG.infof("subscriber %d signed up again after unsubscribing", subscriber.id);
         }
         subscriber.updatedAt = now;
@@ -138,6 +137,7 @@ class SubscriptionService implements EbookGrants {
         }
         subscriber.status = Subscriber.Status.CONFIRMED;
         subscriber.confirmedAt = now;
+        subscriber.unsubscribedAt = null;
         subscriber.updatedAt = now;
         subscriber.lastEbookSentAt = now;
         ConsentRecord.record(subscriber, "CONFIRM", client, now);

@@ -8,10 +8,10 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -31,88 +31,88 @@ class ErrorMapper {
     }
 
     @ServerExceptionMapper
-    Response problem(ProblemException e, HttpHeaders headers) {
-        return answer(headers, e.status(), e.getMessage(), e.errors(), e.listId());
+    Response problem(ProblemException e, HttpHeaders headers, UriInfo uri) {
+        return answer(headers, uri, e.status(), e.getMessage(), e.errors(), e.listId());
     }
 
     // Jackson's MismatchedInputException ([] or {"email":{}}) has a built-in mapper that answers an empty 400 and
     // outranks a JsonProcessingException mapper, so it is mapped on its own.
     @ServerExceptionMapper
-    Response mismatchedInput(MismatchedInputException e, HttpHeaders headers) {
+    Response mismatchedInput(MismatchedInputException e, HttpHeaders headers, UriInfo uri) {
         String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
         Map<String, String> errors = field == null ? Map.of() : Map.of(field, "This field has the wrong type.");
-        return answer(headers, 400, "The request body is not the JSON object this endpoint expects.", errors, null);
+        return answer(headers, uri, 400, "The request body is not the JSON object this endpoint expects.", errors,
+                null);
     }
 
     @ServerExceptionMapper
-    Response malformedJson(JsonProcessingException e, HttpHeaders headers) {
-        return answer(headers, 400, "The request body is not valid JSON.", Map.of(), null);
+    Response malformedJson(JsonProcessingException e, HttpHeaders headers, UriInfo uri) {
+        return answer(headers, uri, 400, "The request body is not valid JSON.", Map.of(), null);
     }
 
     @ServerExceptionMapper
-    Response constraintViolation(ConstraintViolationException e, HttpHeaders headers) {
+    Response constraintViolation(ConstraintViolationException e, HttpHeaders headers, UriInfo uri) {
         Map<String, String> errors = new LinkedHashMap<>();
         for (ConstraintViolation<?> violation : e.getConstraintViolations()) {
             String path = violation.getPropertyPath().toString();
             errors.put(path.substring(path.lastIndexOf('.') + 1), violation.getMessage());
         }
-        return answer(headers, 400, "Some fields are not valid.", errors, null);
+        return answer(headers, uri, 400, "Some fields are not valid.", errors, null);
     }
 
     // Bad percent-encoding in a form body (email=%zz) fails while decoding, before any resource runs.
     @ServerExceptionMapper
-    Response illegalArgument(IllegalArgumentException e, HttpHeaders headers) {
+    Response illegalArgument(IllegalArgumentException e, HttpHeaders headers, UriInfo uri) {
         if (!thrownByDecoder(e)) {
-            return unexpected(e, headers);
+            return unexpected(e, headers, uri);
         }
-        return answer(headers, 400, "The form data is not correctly encoded (bad percent-encoding).", Map.of(),
+        return answer(headers, uri, 400, "The form data is not correctly encoded (bad percent-encoding).", Map.of(),
                 null);
     }
 
     @ServerExceptionMapper
-    Response webApplication(WebApplicationException e, HttpHeaders headers) {
+    Response webApplication(WebApplicationException e, HttpHeaders headers, UriInfo uri) {
         int status = e.getResponse().getStatus();
         if (status >= 500) {
-            return unexpected(e, headers);
+            return unexpected(e, headers, uri);
         }
         Response.Status.Family family = Response.Status.Family.familyOf(status);
         if (family != Response.Status.Family.CLIENT_ERROR) {
             return e.getResponse();
         }
-        return answer(headers, status, clientErrorDetail(status), Map.of(), null);
+        return answer(headers, uri, status, clientErrorDetail(status), Map.of(), null);
     }
 
     @ServerExceptionMapper
-    Response unexpected(Throwable e, HttpHeaders headers) {
+    Response unexpected(Throwable e, HttpHeaders headers, UriInfo uri) {
         if (causedBy(e, SQLException.class)) {
             LOG.warnf("database unavailable: %s", rootMessage(e));
-            Response reply = answer(headers, 503,
+            Response reply = answer(headers, uri, 503,
                     "The service cannot reach its database right now. Nothing was saved; please try again in a minute.",
                     Map.of(), null);
             return Response.fromResponse(reply).header(HttpHeaders.RETRY_AFTER, "30").build();
         }
         LOG.error("unexpected failure", e);
-        return answer(headers, 500, "An unexpected error occurred. Nothing was saved; please try again later.",
+        return answer(headers, uri, 500, "An unexpected error occurred. Nothing was saved; please try again later.",
                 Map.of(), null);
     }
 
-    private Response answer(HttpHeaders headers, int status, String detail, Map<String, String> errors,
+    private Response answer(HttpHeaders headers, UriInfo uri, int status, String detail, Map<String, String> errors,
             String listId) {
-        if (wantsHtml(headers)) {
+        if (wantsHtml(headers, uri)) {
             return forms.failure(status, listId, detail, new ArrayList<>(errors.values()));
         }
         return Response.status(status).type(Problem.MEDIA_TYPE).entity(Problem.of(status, detail, errors)).build();
     }
 
-    /** Form posts and browsers (which ask for text/html first) get a page; everything else problem+json. */
-    private static boolean wantsHtml(HttpHeaders headers) {
+    /** Form posts and the pages people open from mails answer with a page; the JSON API with problem+json. */
+    private static boolean wantsHtml(HttpHeaders headers, UriInfo uri) {
         MediaType type = headers.getMediaType();
         if (type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
             return true;
         }
-        List<MediaType> accepted = headers.getAcceptableMediaTypes();
-        return !accepted.isEmpty() && MediaType.TEXT_HTML_TYPE.isCompatible(accepted.get(0))
-                && !accepted.get(0).isWildcardType();
+        String path = uri.getPath();
+        return !path.startsWith("/api/") && !path.startsWith("/q/");
     }
 
     private static String clientErrorDetail(int status) {

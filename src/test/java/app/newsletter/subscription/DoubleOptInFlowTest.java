@@ -189,8 +189,9 @@ class DoubleOptInFlowTest {
         assertEquals("PENDING", status(email));
 
         given().queryParam("token", "nope").when().get("/ebook")
-                .then().statusCode(404).contentType("application/problem+json")
-                .body("title", equalTo("Something went wrong."));
+                .then().statusCode(404).contentType(ContentType.HTML)
+                .body(containsString("Something went wrong."))
+                .body(containsString("This download link is not valid."));
     }
 
     @Test
