@@ -5,17 +5,26 @@ import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.SMTPException;
+import io.vertx.mutiny.ext.mail.MailClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Sends queued mail. Runs on a scheduler worker thread, never on the event loop; sends of one batch go out
  * concurrently over the mail client's bounded connection pool ({@code quarkus.mailer.max-pool-size}).
+ * <p>
+ * Real mail goes through the Vert.x mail client itself: Quarkus' {@code Mail} always carries Cc and Bcc lists, which
+ * come out as empty "Cc:" headers that RFC 5322 forbids and spam filters count against the sender. The mock mailer
+ * (dev mode) keeps printing mails to the log.
  */
 @ApplicationScoped
 class OutboxDispatcher {
@@ -25,13 +34,23 @@ class OutboxDispatcher {
     private final OutboxStore store;
     private final ReactiveMailer mailer;
     private final NewsletterConfig.Outbox config;
+    private final Instance<MailClient> client;
+    private final boolean mock;
+    private final String from;
+    private final Optional<String> bounceAddress;
     private final String messageIdDomain;
 
-    OutboxDispatcher(OutboxStore store, ReactiveMailer mailer, NewsletterConfig config,
-            @ConfigProperty(name = "quarkus.mailer.from") String from) {
+    OutboxDispatcher(OutboxStore store, ReactiveMailer mailer, Instance<MailClient> client, NewsletterConfig config,
+            @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false") boolean mock,
+            @ConfigProperty(name = "quarkus.mailer.from") String from,
+            @ConfigProperty(name = "quarkus.mailer.bounce-address") Optional<String> bounceAddress) {
         this.store = store;
         this.mailer = mailer;
+        this.client = client;
         this.config = config.outbox();
+        this.mock = mock;
+        this.from = from;
+        this.bounceAddress = bounceAddress;
         this.messageIdDomain = domainOf(from);
     }
 
@@ -51,7 +70,7 @@ class OutboxDispatcher {
     private List<Throwable> sendAll(List<OutboxMail> batch) {
         List<Uni<Throwable>> sends = new ArrayList<>(batch.size());
         for (OutboxMail row : batch) {
-            sends.add(mailer.send(toMail(row))
+            sends.add(send(row)
                     .ifNoItem().after(config.sendTimeout()).fail()
                     .onItemOrFailure().transform((ignored, failure) -> failure));
         }
@@ -84,15 +103,26 @@ class OutboxDispatcher {
         }
     }
 
-    private Mail toMail(OutboxMail row) {
-        Mail mail = Mail.withText(row.recipient, row.subject, row.textBody).setHtml(row.htmlBody);
-        // Empty lists would still be written as empty "Cc:" and "Bcc:" headers, which RFC 5322 does not allow.
-        mail.setCc(null).setBcc(null);
-        row.headers.forEach(mail::addHeader);
+    private Uni<Void> send(OutboxMail row) {
+        if (mock) {
+            Mail mail = Mail.withText(row.recipient, row.subject, row.textBody).setHtml(row.htmlBody);
+            row.headers.forEach(mail::addHeader);
+            return mailer.send(mail);
+        }
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        row.headers.forEach(headers::add);
         // Stable across retries, so a receiver can drop the copy of a mail resent after a lost acknowledgement.
-        mail.addHeader("Message-ID", "<outbox." + row.id + "." + row.createdAt.toEpochMilli() + "@"
-                + messageIdDomain + ">");
-        return mail;
+        headers.add("Message-ID", "<outbox." + row.id + "." + row.createdAt.toEpochMilli() + "@" + messageIdDomain
+                + ">");
+        MailMessage message = new MailMessage()
+                .setFrom(from)
+                .setTo(List.of(row.recipient))
+                .setSubject(row.subject)
+                .setText(row.textBody)
+                .setHtml(row.htmlBody)
+                .setHeaders(headers);
+        bounceAddress.ifPresent(message::setBounceAddress);
+        return client.get().sendMail(message).replaceWithVoid();
     }
 
     private static String domainOf(String address) {

@@ -58,6 +58,7 @@ class DoubleOptInFlowTest {
         assertTrue(Mailbox.header(confirmation, "Message-ID").endsWith("@peptide.example>"),
                 Mailbox.header(confirmation, "Message-ID"));
         assertTrue(Mailbox.header(confirmation, "From").contains("newsletter@peptide.example"));
+        assertNull(Mailbox.header(confirmation, "Cc"), "no empty Cc header (RFC 5322 needs an address in it)");
         String confirmToken = Mailbox.token(Mailbox.link(confirmation, "http://localhost:8080/confirm"));
         // only the hash of the token is stored
         assertEquals(1L, db.count("select count(*) from subscriber_token where hash = sha256(convert_to(?, 'UTF8')) "
