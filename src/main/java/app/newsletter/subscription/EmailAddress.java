@@ -24,6 +24,10 @@ record EmailAddress(String value) {
         if (input == null || input.isBlank()) {
             return Result.error("Please enter your email address.");
         }
+        // Checked before trimming: strip() would silently drop a CR/LF at either end (RFC 5322 calls that an error).
+        if (Signup.hasControlCharacters(input)) {
+            return Result.error("The email address contains line breaks or control characters.");
+        }
         String trimmed = input.strip();
         int at = trimmed.lastIndexOf('@');
         if (at <= 0 || at == trimmed.length() - 1) {

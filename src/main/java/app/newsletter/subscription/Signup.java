@@ -35,7 +35,7 @@ record Signup(String email, String name, String list, String source, Boolean con
         String cleanName = name == null || name.isBlank() ? null : name.strip();
         if (cleanName != null && cleanName.codePointCount(0, cleanName.length()) > MAX_NAME) {
             errors.put("name", "The name may be at most " + MAX_NAME + " characters long.");
-        } else if (cleanName != null && hasControlCharacters(cleanName)) {
+        } else if (name != null && hasControlCharacters(name)) { // as sent: strip() would hide a trailing CR/LF
             errors.put("name", "The name contains characters that are not allowed (line breaks or control codes).");
         }
         String cleanSource = source == null || source.isBlank() ? referer : source.strip();
@@ -52,7 +52,8 @@ record Signup(String email, String name, String list, String source, Boolean con
         return new Valid(address.address().orElseThrow(), cleanName, listId, mailingList, cleanSource);
     }
 
-    private static boolean hasControlCharacters(String value) {
+    /** Line breaks, control and invisible format characters: nothing a person types into a form field. */
+    static boolean hasControlCharacters(String value) {
         return value.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL
                 || Character.getType(c) == Character.FORMAT || c == 0x2028 || c == 0x2029);
     }

@@ -72,6 +72,10 @@ class ErrorMapper {
 
     @ServerExceptionMapper
     Response webApplication(WebApplicationException e, HttpHeaders headers, UriInfo uri) {
+        // Quarkus' Jackson reader wraps syntax errors ({"email": ,) in a 400 WebApplicationException.
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return malformedJson(json, headers, uri);
+        }
         int status = e.getResponse().getStatus();
         if (status >= 500) {
             return unexpected(e, headers, uri);
