@@ -3,6 +3,7 @@ package app.newsletter.outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /** The only way to send mail: queue it in the transaction that makes it necessary. */
@@ -10,6 +11,12 @@ import org.jboss.logging.Logger;
 public class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class);
+
+    private final OutboxStore store;
+
+    Outbox(OutboxStore store) {
+        this.store = store;
+    }
 
     /**
      * MANDATORY: a mail queued outside the caller's transaction could go out although the state change that
@@ -29,5 +36,20 @@ public class Outbox {
         row.nextAttemptAt = row.createdAt;
         row.persist();
         LOG.debugf("queued %s mail", mail.kind());
+    }
+
+    public Backlog backlog() {
+        return store.backlog();
+    }
+
+    /** Every mail queued for or sent to an address, for a data-subject access request. */
+    public List<MailRecord> mailsTo(String recipient) {
+        return store.mailsTo(recipient);
+    }
+
+    /** Forgets every mail to an address, queued or sent, within the caller's erasure transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int eraseMailsTo(String recipient) {
+        return store.eraseMailsTo(recipient);
     }
 }

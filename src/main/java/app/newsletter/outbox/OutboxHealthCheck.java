@@ -21,7 +21,7 @@ class OutboxHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        OutboxStore.Backlog backlog = store.backlog();
+        Backlog backlog = store.backlog();
         return HealthCheckResponse.named("outbox").up()
                 .withData("pending", backlog.pending())
                 .withData("oldestPendingSeconds", backlog.oldestAge().toSeconds())

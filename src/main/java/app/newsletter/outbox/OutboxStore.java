@@ -91,6 +91,23 @@ class OutboxStore {
     }
 
     @Transactional
+    @SuppressWarnings("unchecked")
+    List<MailRecord> mailsTo(String recipient) {
+        List<Object[]> rows = em.createNativeQuery("select id, kind, subject, status, attempts, created_at, sent_at "
+                + "from outbox_mail where lower(recipient) = lower(:recipient) order by id")
+                .setParameter("recipient", recipient).getResultList();
+        return rows.stream().map(r -> new MailRecord(((Number) r[0]).longValue(), (String) r[1], (String) r[2],
+                (String) r[3], ((Number) r[4]).intValue(), SqlValues.instant(r[5]), SqlValues.instant(r[6])))
+                .toList();
+    }
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    int eraseMailsTo(String recipient) {
+        return em.createNativeQuery("delete from outbox_mail where lower(recipient) = lower(:recipient)")
+                .setParameter("recipient", recipient).executeUpdate();
+    }
+
+    @Transactional
     Backlog backlog() {
         Object[] row = (Object[]) em.createNativeQuery("""
                 select count(*) filter (where status = 'PENDING'),
@@ -101,8 +118,5 @@ class OutboxStore {
         return new Backlog(((Number) row[0]).longValue(),
                 oldest == null ? Duration.ZERO : Duration.between(oldest, Instant.now()),
                 ((Number) row[2]).longValue());
-    }
-
-    record Backlog(long pending, Duration oldestAge, long dead) {
     }
 }

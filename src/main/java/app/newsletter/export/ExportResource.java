@@ -1,0 +1,84 @@
+package app.newsletter.export;
+
+import app.newsletter.platform.AuditLog;
+import app.newsletter.platform.NewsletterConfig;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+
+/** CSV exports for marketing staff, and the record of who exported what. */
+@Path("/api/admin")
+@RolesAllowed({ "marketing", "admin" })
+class ExportResource {
+
+    static final String CSV = "text/csv; charset=utf-8";
+    private static final Set<String> SUBSCRIBER_FILTERS = Set.of("list", "status", "since", "until", "bom");
+    private static final Set<String> CONSENT_FILTERS = Set.of("list", "status", "event", "since", "until", "bom");
+
+    private final CsvExports exports;
+    private final AuditLog audit;
+    private final NewsletterConfig config;
+
+    ExportResource(CsvExports exports, AuditLog audit, NewsletterConfig config) {
+        this.exports = exports;
+        this.audit = audit;
+        this.config = config;
+    }
+
+    @GET
+    @Path("/subscribers.csv")
+    @Produces(CSV)
+    public Response subscribers(@Context UriInfo uri, @Context SecurityContext security) {
+        ExportFilter filter = ExportFilter.parse(uri.getQueryParameters(), SUBSCRIBER_FILTERS, config);
+        String actor = security.getUserPrincipal().getName();
+        boolean bom = bom(uri);
+        StreamingOutput body = out -> exports.subscribers(filter, actor, bom, out);
+        return attachment(body, "subscribers", filter);
+    }
+
+    @GET
+    @Path("/consents.csv")
+    @Produces(CSV)
+    public Response consents(@Context UriInfo uri, @Context SecurityContext security) {
+        ExportFilter filter = ExportFilter.parse(uri.getQueryParameters(), CONSENT_FILTERS, config);
+        String actor = security.getUserPrincipal().getName();
+        boolean bom = bom(uri);
+        StreamingOutput body = out -> exports.consents(filter, actor, bom, out);
+        return attachment(body, "consents", filter);
+    }
+
+    /** The most recent exports: who, when, which filters, how many rows. */
+    @GET
+    @Path("/exports")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<AuditLog.Entry> exports() {
+        return audit.recent("EXPORT_", 100);
+    }
+
+    /** A byte-order mark makes Excel read the file as UTF-8; other programs do without it. */
+    private static boolean bom(UriInfo uri) {
+        String value = uri.getQueryParameters().getFirst("bom");
+        return value != null && (value.equals("true") || value.equals("1") || value.equals("on"));
+    }
+
+    private static Response attachment(StreamingOutput body, String kind, ExportFilter filter) {
+        String name = kind + "-" + (filter.list() == null ? "all" : filter.list()) + "-" + LocalDate.now(ZoneOffset.UTC)
+                + ".csv";
+        return Response.ok(body, CSV)
+                .header("Content-Disposition", "attachment; filename=\"" + name + "\"")
+                .header("Cache-Control", "no-store")
+                .header("X-Content-Type-Options", "nosniff")
+                .build();
+    }
+}
