@@ -1,0 +1,60 @@
+package app.newsletter.web;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import app.newsletter.support.GreenMailResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(GreenMailResource.class)
+class FailedLoginTest {
+
+    @Test
+    void a_failed_login_is_logged_with_the_user_but_never_the_password() {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                String message = record.getMessage();
+                if (record.getParameters() != null && message != null) {
+                    message = message + " " + java.util.Arrays.toString(record.getParameters());
+                }
+                lines.add(String.valueOf(message));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            given().auth().preemptive().basic("mia", "Hunter2-Secret!").get("/api/admin/stats")
+                    .then().statusCode(401);
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("failed login") && l.contains("mia")), lines.toString());
+        assertFalse(lines.stream().anyMatch(l -> l.contains("Hunter2-Secret!")), lines.toString());
+    }
+
+    @Test
+    void the_user_part_is_cut_and_cleaned_before_it_is_logged() {
+        String header = "Basic " + java.util.Base64.getEncoder().encodeToString("eve\nforged line:pw".getBytes());
+        assertTrue(FailedLogins.basicUser(header).equals("eve?forged line"));
+        assertTrue(FailedLogins.basicUser("Bearer x") == null);
+    }
+}
