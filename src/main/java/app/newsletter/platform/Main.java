@@ -27,7 +27,11 @@ public class Main {
             database |= t instanceof SQLException || t.getClass().getName().startsWith("org.flywaydb");
             root = t;
         }
-        String message = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
+        // Multi-line messages (configuration errors list one problem per line) become one line.
+        String message = String.valueOf(root.getMessage()).strip().replaceAll("\\s*\\R\\s*", " ");
+        if (message.length() > 1000) {
+            message = message.substring(0, 1000) + "…";
+        }
         return (database ? "database unreachable or refused the connection: " : "") + message;
     }
 }
