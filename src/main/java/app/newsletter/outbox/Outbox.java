@@ -24,6 +24,12 @@ public class Outbox {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void enqueue(QueuedMail mail) {
+        enqueue(mail, null);
+    }
+
+    /** @param notBefore when the mail may go out at the earliest; null for at once */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void enqueue(QueuedMail mail, Instant notBefore) {
         OutboxMail row = new OutboxMail();
         row.kind = mail.kind();
         row.recipient = mail.recipient();
@@ -33,9 +39,14 @@ public class Outbox {
         row.headers = mail.headers();
         row.status = OutboxMail.PENDING;
         row.createdAt = Instant.now();
-        row.nextAttemptAt = row.createdAt;
+        row.nextAttemptAt = notBefore == null || notBefore.isBefore(row.createdAt) ? row.createdAt : notBefore;
         row.persist();
         LOG.debugf("queued %s mail", mail.kind());
+    }
+
+    /** Mails of one kind queued since the given time, over all recipients or (when given) to one address. */
+    public long countQueued(String kind, String recipient, Instant since) {
+        return store.countQueued(kind, recipient, since);
     }
 
     public Backlog backlog() {

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,6 +48,72 @@ public interface NewsletterConfig {
     /** The mail queue. */
     Outbox outbox();
 
+    /**
+     * Origins (scheme://host[:port]) whose pages may send signups from the browser, for every list; {@code *} allows
+     * any. The service's own origin (from {@link #publicUrl()}) is always allowed. Lists may add their own.
+     */
+    Optional<List<String>> allowedOrigins();
+
+    /** Limits against bots and list-bombing. */
+    RateLimit rateLimit();
+
+    /** Domains whose addresses are dropped silently (same reply, nothing stored or sent). */
+    Blocklist blocklist();
+
+    /** The self-hosted proof-of-work challenge that lists can require. */
+    ProofOfWork proofOfWork();
+
+    /** Limits, all kept in PostgreSQL so that every instance enforces the same ones. */
+    interface RateLimit {
+        /** Switches the per-IP limits off (for load tests); the per-address limits always apply. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Signup requests one client IP may make in any 60 seconds. */
+        @WithDefault("10")
+        int perIpPerMinute();
+
+        /** Signup requests one client IP may make in any 24 hours. */
+        @WithDefault("100")
+        int perIpPerDay();
+
+        /** Confirmation mails one address may receive in any 24 hours, over all lists. */
+        @WithDefault("5")
+        int perAddressPerDay();
+
+        /**
+         * Confirmation mails queued in the last hour above which further ones are held back by
+         * {@link #breakerDelay()}: a flood of signups then cannot burn the sending domain's reputation at once.
+         */
+        @WithDefault("2000")
+        int confirmationsPerHour();
+
+        /** How long confirmation mails wait while the breaker is open. */
+        @WithDefault("PT15M")
+        Duration breakerDelay();
+    }
+
+    /** Blocked domains. */
+    interface Blocklist {
+        /** Drop addresses of the shipped list of disposable-mail domains. */
+        @WithDefault("true")
+        boolean disposable();
+
+        /** More blocked domains; {@code *.example} blocks every subdomain of example (and example itself). */
+        Optional<List<String>> domains();
+    }
+
+    /** Proof of work (ALTCHA-style hash puzzle, solved by the widget, verified with an HMAC). */
+    interface ProofOfWork {
+        /** Upper bound of the secret number: the puzzle takes about half of this many SHA-256 hashes to solve. */
+        @WithDefault("50000")
+        int maxNumber();
+
+        /** How long a challenge stays valid. */
+        @WithDefault("PT10M")
+        Duration lifetime();
+    }
+
     /** One mailing list. */
     interface MailingList {
         /** Name shown in mails and pages, e.g. "Peptide Evolution". */
@@ -74,6 +141,13 @@ public interface NewsletterConfig {
         /** Version of the consent text shown beside the form, recorded with every signup and confirmation. */
         @WithDefault("1")
         String consentVersion();
+
+        /** Origins allowed to send signups for this list, besides the global {@code newsletter.allowed-origins}. */
+        Optional<List<String>> allowedOrigins();
+
+        /** Require a solved proof-of-work challenge with every signup to this list. */
+        @WithDefault("false")
+        boolean proofOfWork();
     }
 
     /** Link lifetimes. Unsubscribe links never expire. */

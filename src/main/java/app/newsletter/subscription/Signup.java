@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A signup as submitted (JSON or form), and its validation into something safe to store. */
-record Signup(String email, String name, String list, String source, Boolean consent, String website) {
+record Signup(String email, String name, String list, String source, Boolean consent, String website, String pow) {
 
     static final int MAX_NAME = 100;
     static final int MAX_SOURCE = 2048;

@@ -2,7 +2,10 @@ package app.newsletter.subscription;
 
 import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.web.FormReplies;
+import app.newsletter.web.Origins;
 import app.newsletter.web.ProblemException;
+import app.newsletter.web.ProofOfWork;
+import app.newsletter.web.RateLimiter;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -13,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Locale;
 import java.util.Map;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestForm;
 
 /** The signup endpoint for scripts (JSON) and for plain HTML forms, with one reply for every address. */
@@ -20,14 +24,24 @@ import org.jboss.resteasy.reactive.RestForm;
 class SignupResource {
 
     static final String THANKS = "Thank you for subscribing.";
+    private static final Logger LOG = Logger.getLogger(SignupResource.class);
 
     private final SubscriptionService service;
     private final FormReplies forms;
+    private final RateLimiter rateLimiter;
+    private final Origins origins;
+    private final ProofOfWork proofOfWork;
+    private final DomainBlocklist blocklist;
     private final NewsletterConfig config;
 
-    SignupResource(SubscriptionService service, FormReplies forms, NewsletterConfig config) {
+    SignupResource(SubscriptionService service, FormReplies forms, RateLimiter rateLimiter, Origins origins,
+            ProofOfWork proofOfWork, DomainBlocklist blocklist, NewsletterConfig config) {
         this.service = service;
         this.forms = forms;
+        this.rateLimiter = rateLimiter;
+        this.origins = origins;
+        this.proofOfWork = proofOfWork;
+        this.blocklist = blocklist;
         this.config = config;
     }
 
@@ -46,20 +60,36 @@ class SignupResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_HTML)
     public Response form(@RestForm String email, @RestForm String name, @RestForm String list,
-            @RestForm String source, @RestForm String consent, @RestForm String website,
+            @RestForm String source, @RestForm String consent, @RestForm String website, @RestForm String pow,
             @Context HttpServerRequest request) {
-        Signup signup = new Signup(email, name, list, source, checkbox(consent), website);
+        Signup signup = new Signup(email, name, list, source, checkbox(consent), website, pow);
         String listId = accept(signup, request);
         return forms.success(listId);
     }
 
-    /** @return the list joined, so a form can be sent to that list's own thank-you page */
+    /**
+     * Every check that can refuse a signup, cheapest and most telling first. Bots caught by the honeypot and
+     * addresses of blocked domains get the normal reply: telling them would teach them.
+     *
+     * @return the list joined, so a form can be sent to that list's own thank-you page
+     */
     private String accept(Signup signup, HttpServerRequest request) {
+        ClientInfo client = ClientInfo.of(request);
+        rateLimiter.acquireSignup(client.ip());
         if (signup.isBot()) {
+            LOG.info("honeypot filled: signup dropped");
             return config.lists().containsKey(signup.list()) ? signup.list() : config.defaultList();
         }
         Signup.Valid valid = signup.validate(config, request.getHeader("Referer"));
-        service.subscribe(valid, ClientInfo.of(request));
+        origins.check(valid.listId(), request);
+        if (proofOfWork.requiredFor(valid.listId())) {
+            proofOfWork.verify(valid.listId(), signup.pow());
+        }
+        if (blocklist.blocks(valid.email())) {
+            LOG.infof("signup to %s from a blocked domain dropped", valid.listId());
+            return valid.listId();
+        }
+        service.subscribe(valid, client);
         return valid.listId();
     }
 

@@ -32,14 +32,15 @@ class SubscriptionMails {
         this.config = config;
     }
 
-    void queueConfirmation(Subscriber subscriber, Instant now) {
+    /** @param notBefore when the mail may leave at the earliest (the breaker's delay); null for at once */
+    void queueConfirmation(Subscriber subscriber, Instant now, Instant notBefore) {
         NewsletterConfig.MailingList list = config.lists().get(subscriber.listId);
         String confirmUrl = links.confirm(tokens.issue(subscriber.id, Tokens.Purpose.CONFIRM,
                 config.tokens().confirmLifetime(), now));
         String unsubscribeUrl = unsubscribeUrl(subscriber, now);
         queue("confirmation", subscriber, "Please confirm your subscription to " + list.displayName(),
                 new confirmation(subscriber.name, list.displayName(), list.ebookTitle(), confirmUrl, unsubscribeUrl),
-                unsubscribeUrl);
+                unsubscribeUrl, notBefore);
     }
 
     /** @return the download link, which the confirmation page offers at once too */
@@ -49,7 +50,7 @@ class SubscriptionMails {
         String unsubscribeUrl = unsubscribeUrl(subscriber, now);
         queue("ebook", subscriber, "Your free ebook: " + list.ebookTitle(),
                 new ebook(subscriber.name, list.displayName(), list.ebookTitle(), ebookUrl, unsubscribeUrl),
-                unsubscribeUrl);
+                unsubscribeUrl, null);
         return ebookUrl;
     }
 
@@ -62,11 +63,11 @@ class SubscriptionMails {
     }
 
     private void queue(String kind, Subscriber subscriber, String subject, MailTemplateInstance template,
-            String unsubscribeUrl) {
+            String unsubscribeUrl, Instant notBefore) {
         // RFC 8058: mailbox providers unsubscribe with one POST to this URL, without showing any page.
         Map<String, String> headers = Map.of(
                 "List-Unsubscribe", "<" + unsubscribeUrl + ">",
                 "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        outbox.enqueue(MailRendering.render(kind, subscriber.email, subject, template, headers));
+        outbox.enqueue(MailRendering.render(kind, subscriber.email, subject, template, headers), notBefore);
     }
 }

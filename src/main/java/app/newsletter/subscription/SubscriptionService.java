@@ -36,12 +36,15 @@ class SubscriptionService implements EbookGrants {
     private final EntityManager em;
     private final Tokens tokens;
     private final SubscriptionMails mails;
+    private final ConfirmationGate gate;
     private final NewsletterConfig config;
 
-    SubscriptionService(EntityManager em, Tokens tokens, SubscriptionMails mails, NewsletterConfig config) {
+    SubscriptionService(EntityManager em, Tokens tokens, SubscriptionMails mails, ConfirmationGate gate,
+            NewsletterConfig config) {
         this.em = em;
         this.tokens = tokens;
         this.mails = mails;
+        this.gate = gate;
         this.config = config;
     }
 
@@ -52,8 +55,8 @@ class SubscriptionService implements EbookGrants {
         if (created.isPresent()) {
             Subscriber subscriber = em.find(Subscriber.class, created.get());
             ConsentRecord.record(subscriber, "SIGNUP", client, now);
-            mails.queueConfirmation(subscriber, now);
             LOG.infof("subscriber %d signed up to %s", subscriber.id, subscriber.listId);
+            sendConfirmation(subscriber, now);
             return;
         }
         // Row lock: concurrent signups of one address queue behind each other and see each other's cooldown.
@@ -72,9 +75,8 @@ class SubscriptionService implements EbookGrants {
     private Optional<Long> insertIfNew(Signup.Valid signup, Instant now) {
         @SuppressWarnings("unchecked")
         List<Number> ids = em.createNativeQuery("""
-                insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at,
-                                        last_confirmation_sent_at)
-                values (:list, :email, :name, 'PENDING', :source, :consent, :now, :now, :now)
+                insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at)
+                values (:list, :email, :name, 'PENDING', :source, :consent, :now, :now)
                 on conflict (list_id, lower(email)) do nothing
                 returning id""")
                 .setParameter("list", signup.listId())
@@ -103,10 +105,18 @@ class SubscriptionService implements EbookGrants {
         }
         subscriber.source = signup.source();
         subscriber.consentVersion = signup.list().consentVersion();
-        subscriber.lastConfirmationSentAt = now;
         ConsentRecord.record(subscriber, "SIGNUP", client, now);
-        mails.queueConfirmation(subscriber, now);
-        LOG.infof("subscriber %d: confirmation sent again", subscriber.id);
+        sendConfirmation(subscriber, now);
+    }
+
+    private void sendConfirmation(Subscriber subscriber, Instant now) {
+        if (gate.overDailyCap(subscriber.email, now)) {
+            LOG.infof("subscriber %d: confirmation withheld, the address reached its daily cap", subscriber.id);
+            return;
+        }
+        subscriber.lastConfirmationSentAt = now;
+        mails.queueConfirmation(subscriber, now, gate.notBefore(now));
+        LOG.infof("subscriber %d: confirmation queued", subscriber.id);
     }
 
     private void resendEbook(Subscriber subscriber, Instant now) {

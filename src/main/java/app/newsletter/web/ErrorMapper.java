@@ -32,7 +32,12 @@ class ErrorMapper {
 
     @ServerExceptionMapper
     Response problem(ProblemException e, HttpHeaders headers, UriInfo uri) {
-        return answer(headers, uri, e.status(), e.getMessage(), e.errors(), e.listId());
+        Response reply = answer(headers, uri, e.status(), e.getMessage(), e.errors(), e.listId());
+        if (e instanceof RateLimiter.TooManyRequests limited) {
+            return Response.fromResponse(reply)
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(limited.retryAfterSeconds())).build();
+        }
+        return reply;
     }
 
     // Jackson's MismatchedInputException ([] or {"email":{}}) has a built-in mapper that answers an empty 400 and

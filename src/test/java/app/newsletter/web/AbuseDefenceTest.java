@@ -1,0 +1,234 @@
+package app.newsletter.web;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import app.newsletter.support.Addresses;
+import app.newsletter.support.Db;
+import app.newsletter.support.GreenMailResource;
+import app.newsletter.support.Mailbox;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@TestProfile(AbuseDefenceProfile.class)
+@QuarkusTestResource(GreenMailResource.class)
+class AbuseDefenceTest {
+
+    static final String THANKS = "{\"message\":\"Thank you for subscribing.\"}";
+
+    @Inject
+    Db db;
+
+    @Test
+    void an_ip_gets_three_signups_a_minute_then_429_with_retry_after_while_other_ips_still_subscribe() {
+        String ip = freshIp();
+        for (int i = 0; i < 3; i++) {
+            signUp(ip, Addresses.unique("window")).then().statusCode(202);
+        }
+        String refused = Addresses.unique("refused");
+        Response limited = signUp(ip, refused);
+        limited.then().statusCode(429).contentType("application/problem+json")
+                .body("title", equalTo("Something went wrong."))
+                .body("detail", containsString("Too many signups"));
+        int retryAfter = Integer.parseInt(limited.header("Retry-After"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+        assertEquals(0L, db.count("select count(*) from subscriber where email = ?", refused));
+
+        signUp(freshIp(), Addresses.unique("neighbour")).then().statusCode(202);
+    }
+
+    @Test
+    void the_daily_window_counts_requests_older_than_a_minute() {
+        String ip = freshIp();
+        db.update("insert into rate_limit_hit (key, at) select ?, now() - interval '2 hours' "
+                + "from generate_series(1, 5)", "signup-ip:" + ip);
+        Response limited = signUp(ip, Addresses.unique("daily"));
+        limited.then().statusCode(429);
+        int retryAfter = Integer.parseInt(limited.header("Retry-After"));
+        assertTrue(retryAfter > 21 * 3600 && retryAfter <= 22 * 3600 + 1, "Retry-After " + retryAfter);
+    }
+
+    @Test
+    void requests_counted_by_another_instance_in_the_shared_table_limit_this_one() {
+        String ip = freshIp();
+        // What two signups through another instance leave behind: rows in the one table every instance reads.
+        db.update("insert into rate_limit_hit (key, at) values (?, now() - interval '10 seconds'), "
+                + "(?, now() - interval '5 seconds'), (?, now())", "signup-ip:" + ip, "signup-ip:" + ip,
+                "signup-ip:" + ip);
+        signUp(ip, Addresses.unique("shared")).then().statusCode(429);
+    }
+
+    @Test
+    void honeypot_and_invalid_requests_count_against_the_ip_too() {
+        String ip = freshIp();
+        given().header("X-Forwarded-For", ip).contentType(ContentType.JSON)
+                .body(Map.of("email", "bot@example.com", "website", "http://spam")).post("/api/subscriptions")
+                .then().statusCode(202);
+        given().header("X-Forwarded-For", ip).contentType(ContentType.JSON)
+                .body(Map.of("email", "not an address")).post("/api/subscriptions").then().statusCode(400);
+        signUp(ip, Addresses.unique("third")).then().statusCode(202);
+        signUp(ip, Addresses.unique("fourth")).then().statusCode(429);
+    }
+
+    @Test
+    void a_bombed_address_gets_at_most_its_daily_cap_of_mails_and_the_same_reply_every_time() {
+        String victim = Addresses.unique("victim");
+        for (int i = 0; i < 6; i++) {
+            assertEquals(THANKS, signUp(freshIp(), victim).then().statusCode(202).extract().asString());
+        }
+        Mailbox.await(victim, 2);
+        Mailbox.assertStays(victim, 2);
+        assertEquals(2L, db.count("select count(*) from outbox_mail where recipient = ?", victim));
+        assertEquals(1L, db.count("select count(*) from subscriber where email = ?", victim));
+    }
+
+    @Test
+    void blocked_domains_get_the_same_reply_and_nothing_is_stored_or_sent() {
+        for (String email : new String[] { "x" + UUID.randomUUID() + "@mailinator.com",
+                "y" + UUID.randomUUID() + "@deep.sub.blocked.example", "z" + UUID.randomUUID() + "@blocked.example",
+                "w" + UUID.randomUUID() + "@SPAM.test" }) {
+            assertEquals(THANKS, signUp(freshIp(), email).then().statusCode(202).extract().asString());
+            assertEquals(0L, db.count("select count(*) from subscriber where lower(email) = lower(?)", email));
+            assertEquals(0L, db.count("select count(*) from outbox_mail where lower(recipient) = lower(?)", email));
+        }
+        String fine = "v" + UUID.randomUUID() + "@notblocked.example";
+        signUp(freshIp(), fine).then().statusCode(202);
+        assertEquals(1L, db.count("select count(*) from subscriber where email = ?", fine));
+    }
+
+    @Test
+    void a_list_with_proof_of_work_accepts_a_solved_puzzle_and_refuses_none_or_a_forged_one() {
+        given().get("/api/challenge?list=peptide-evolution").then().statusCode(200)
+                .body("required", equalTo(false)).body("challenge", nullValue());
+
+        String missing = Addresses.unique("nopow");
+        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+                .body(Map.of("email", missing, "list", "guarded")).post("/api/subscriptions")
+                .then().statusCode(400).body("errors.pow", containsString("JavaScript"));
+
+        JsonPath challenge = given().get("/api/challenge?list=guarded").then().statusCode(200)
+                .header("Cache-Control", "no-store")
+                .body("required", equalTo(true)).body("algorithm", equalTo("SHA-256")).extract().jsonPath();
+        String solved = solve(challenge);
+        String email = Addresses.unique("pow");
+        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+                .body(Map.of("email", email, "list", "guarded", "pow", solved)).post("/api/subscriptions")
+                .then().statusCode(202);
+        assertEquals(1L, db.count("select count(*) from subscriber where email = ? and list_id = 'guarded'", email));
+
+        String forged = Base64.getEncoder().encodeToString(("{\"algorithm\":\"SHA-256\",\"challenge\":\""
+                + challenge.getString("challenge") + "\",\"number\":" + (number(challenge) + 1) + ",\"salt\":\""
+                + challenge.getString("salt") + "\",\"signature\":\"" + challenge.getString("signature") + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+                .body(Map.of("email", Addresses.unique("forged"), "list", "guarded", "pow", forged))
+                .post("/api/subscriptions").then().statusCode(400).body("errors.pow", containsString("not valid"));
+        assertEquals(0L, db.count("select count(*) from subscriber where list_id = 'guarded' and email like "
+                + "'nopow-%' or email like 'forged-%'"));
+    }
+
+    @Test
+    void cors_preflight_is_answered_for_allowed_origins_only() {
+        given().header("Origin", "https://blog.example").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type")
+                .options("/api/subscriptions").then().statusCode(204)
+                .header("Access-Control-Allow-Origin", "https://blog.example")
+                .header("Access-Control-Allow-Methods", containsString("POST"))
+                .header("Access-Control-Allow-Headers", containsString("Content-Type"));
+        given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
+                .options("/api/subscriptions").then().statusCode(403)
+                .header("Access-Control-Allow-Origin", nullValue());
+    }
+
+    @Test
+    void signups_from_origins_not_allowed_for_the_list_are_refused_and_not_stored() {
+        String fromEvil = Addresses.unique("evil");
+        given().header("X-Forwarded-For", freshIp()).header("Origin", "https://evil.example")
+                .contentType(ContentType.JSON).body(Map.of("email", fromEvil)).post("/api/subscriptions")
+                .then().statusCode(403).header("Access-Control-Allow-Origin", nullValue())
+                .body("detail", containsString("not accepted"));
+        given().header("X-Forwarded-For", freshIp()).header("Referer", "https://evil.example/page")
+                .contentType(ContentType.URLENC).formParam("email", fromEvil).post("/api/subscriptions")
+                .then().statusCode(403).contentType(ContentType.HTML).body(containsString("Something went wrong."));
+        assertEquals(0L, db.count("select count(*) from subscriber where email = ?", fromEvil));
+
+        String shopOnly = Addresses.unique("shop");
+        given().header("X-Forwarded-For", freshIp()).header("Origin", "https://shop.example")
+                .contentType(ContentType.JSON).body(Map.of("email", shopOnly)).post("/api/subscriptions")
+                .then().statusCode(403);
+        given().header("X-Forwarded-For", freshIp()).header("Origin", "https://shop.example")
+                .contentType(ContentType.JSON).body(Map.of("email", shopOnly, "list", "shop"))
+                .post("/api/subscriptions")
+                .then().statusCode(202).header("Access-Control-Allow-Origin", "https://shop.example");
+        given().header("X-Forwarded-For", freshIp()).header("Origin", "https://blog.example")
+                .contentType(ContentType.JSON).body(Map.of("email", Addresses.unique("blog")))
+                .post("/api/subscriptions")
+                .then().statusCode(202).header("Access-Control-Allow-Origin", "https://blog.example");
+    }
+
+    @Test
+    void when_too_many_confirmations_went_out_in_the_last_hour_new_ones_are_queued_but_held_back() throws Exception {
+        db.update("insert into outbox_mail (kind, recipient, subject, status, created_at, next_attempt_at, sent_at) "
+                + "select 'confirmation', 'flood' || g || '@example.com', 'Flood', 'SENT', now(), now(), now() "
+                + "from generate_series(1, 500) g");
+        try {
+            Thread.sleep(5_500); // the breaker recounts every few seconds
+            String email = Addresses.unique("held");
+            signUp(freshIp(), email).then().statusCode(202);
+            Object value = db.rows("select next_attempt_at from outbox_mail where recipient = ?", email).get(0)
+                    .get("next_attempt_at");
+            Instant next = ((java.sql.Timestamp) value).toInstant();
+            assertTrue(next.isAfter(Instant.now().plusSeconds(14 * 60)), "held until " + next);
+            Mailbox.assertStays(email, 0);
+        } finally {
+            db.update("delete from outbox_mail where recipient like 'flood%@example.com'");
+            Thread.sleep(5_500);
+        }
+    }
+
+    private static Response signUp(String ip, String email) {
+        return given().header("X-Forwarded-For", ip).contentType(ContentType.JSON).body(Map.of("email", email))
+                .post("/api/subscriptions");
+    }
+
+    private static String freshIp() {
+        UUID id = UUID.randomUUID();
+        return "10." + (id.hashCode() & 0xff) + "." + ((id.hashCode() >> 8) & 0xff) + "."
+                + ((id.hashCode() >> 16) & 0xff);
+    }
+
+    private static int number(JsonPath challenge) {
+        String salt = challenge.getString("salt");
+        String target = challenge.getString("challenge");
+        int max = challenge.getInt("maxnumber");
+        for (int n = 0; n <= max; n++) {
+            if (ProofOfWork.sha256(salt + n).equals(target)) {
+                return n;
+            }
+        }
+        throw new AssertionError("puzzle without a solution");
+    }
+
+    private static String solve(JsonPath challenge) {
+        String json = "{\"algorithm\":\"SHA-256\",\"challenge\":\"" + challenge.getString("challenge")
+                + "\",\"number\":" + number(challenge) + ",\"salt\":\"" + challenge.getString("salt")
+                + "\",\"signature\":\"" + challenge.getString("signature") + "\"}";
+        return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+}
