@@ -2,6 +2,7 @@ package app.newsletter.export;
 
 import app.newsletter.platform.AuditLog;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -40,10 +41,12 @@ class CsvExports {
 
     private final AgroalDataSource dataSource;
     private final AuditLog audit;
+    private final MeterRegistry registry;
 
-    CsvExports(AgroalDataSource dataSource, AuditLog audit) {
+    CsvExports(AgroalDataSource dataSource, AuditLog audit, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.audit = audit;
+        this.registry = registry;
     }
 
     void subscribers(ExportFilter filter, String actor, boolean bom, OutputStream out) throws IOException {
@@ -56,6 +59,7 @@ class CsvExports {
         query.dateRange("created_at", filter);
         query.sql.append(" order by id");
         long rows = stream(query, SUBSCRIBER_COLUMNS, bom, out);
+        registry.counter("newsletter.export.rows", "kind", "subscribers").increment(rows);
         audit.record(actor, "EXPORT_SUBSCRIBERS", filter.describe(), rows);
     }
 
@@ -70,6 +74,7 @@ class CsvExports {
         query.dateRange("c.occurred_at", filter);
         query.sql.append(" order by c.id");
         long rows = stream(query, CONSENT_COLUMNS, bom, out);
+        registry.counter("newsletter.export.rows", "kind", "consents").increment(rows);
         audit.record(actor, "EXPORT_CONSENTS", filter.describe(), rows);
     }
 

@@ -4,17 +4,22 @@ import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.SMTPException;
 import io.vertx.mutiny.ext.mail.MailClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -39,12 +44,17 @@ class OutboxDispatcher {
     private final String from;
     private final Optional<String> bounceAddress;
     private final String messageIdDomain;
+    private final OutboxMetrics metrics;
+    private final ReentrantLock round = new ReentrantLock();
+    private volatile boolean stopping;
 
-    OutboxDispatcher(OutboxStore store, ReactiveMailer mailer, Instance<MailClient> client, NewsletterConfig config,
+    OutboxDispatcher(OutboxStore store, OutboxMetrics metrics, ReactiveMailer mailer, Instance<MailClient> client,
+            NewsletterConfig config,
             @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false") boolean mock,
             @ConfigProperty(name = "quarkus.mailer.from") String from,
             @ConfigProperty(name = "quarkus.mailer.bounce-address") Optional<String> bounceAddress) {
         this.store = store;
+        this.metrics = metrics;
         this.mailer = mailer;
         this.client = client;
         this.config = config.outbox();
@@ -58,48 +68,67 @@ class OutboxDispatcher {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void dispatch() {
-        List<OutboxMail> batch;
-        do {
-            batch = store.claim(config.batchSize());
-            if (!batch.isEmpty()) {
-                settle(batch, sendAll(batch));
-            }
-        } while (batch.size() == config.batchSize());
+        if (!round.tryLock()) {
+            return;
+        }
+        try {
+            List<OutboxMail> batch;
+            do {
+                if (stopping) {
+                    return;
+                }
+                batch = store.claim(config.batchSize());
+                if (!batch.isEmpty()) {
+                    sendAll(batch);
+                }
+            } while (batch.size() == config.batchSize());
+        } finally {
+            round.unlock();
+        }
     }
 
-    private List<Throwable> sendAll(List<OutboxMail> batch) {
-        List<Uni<Throwable>> sends = new ArrayList<>(batch.size());
+    /**
+     * On SIGTERM: claim nothing more and let the round in progress finish and settle, so that no mail of this
+     * instance waits for its lease to expire (and none goes out twice) after a normal shutdown.
+     */
+    void drainOnShutdown(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        if (round.tryLock(config.sendTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {
+            round.unlock();
+        } else {
+            LOG.warn("outbox round still running at shutdown; its claimed mails are retried after their lease");
+        }
+    }
+
+    /** Sends a batch concurrently; each mail is settled as soon as its own send ends, to keep resends rare. */
+    private void sendAll(List<OutboxMail> batch) {
+        List<Uni<Void>> sends = new ArrayList<>(batch.size());
         for (OutboxMail row : batch) {
             sends.add(send(row)
                     .ifNoItem().after(config.sendTimeout()).fail()
-                    .onItemOrFailure().transform((ignored, failure) -> failure));
+                    .onItemOrFailure().transform((ignored, failure) -> failure)
+                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                    .invoke(failure -> settle(row, failure))
+                    .replaceWithVoid());
         }
-        return Uni.join().all(sends).andFailFast()
-                .await().atMost(config.sendTimeout().plus(Duration.ofSeconds(5)));
+        Uni.join().all(sends).andCollectFailures().await().atMost(config.sendTimeout().plus(Duration.ofSeconds(10)));
     }
 
-    private void settle(List<OutboxMail> batch, List<Throwable> failures) {
-        List<Long> sent = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            OutboxMail row = batch.get(i);
-            Throwable failure = failures.get(i);
-            if (failure == null) {
-                sent.add(row.id);
-                continue;
-            }
-            boolean permanent = failure instanceof SMTPException smtp && smtp.isPermanent();
-            boolean dead = store.markFailed(row, String.valueOf(failure.getMessage()), permanent);
-            if (dead) {
-                LOG.errorf("outbox mail %d (%s) is dead after %d attempts: %s", row.id, row.kind, row.attempts,
-                        failure.getMessage());
-            } else {
-                LOG.warnf("outbox mail %d (%s) attempt %d failed, will retry: %s", row.id, row.kind, row.attempts,
-                        failure.getMessage());
-            }
+    private void settle(OutboxMail row, Throwable failure) {
+        if (failure == null) {
+            store.markSent(List.of(row.id));
+            metrics.sent(row.kind);
+            return;
         }
-        store.markSent(sent);
-        if (!sent.isEmpty()) {
-            LOG.debugf("sent %d mails", sent.size());
+        boolean permanent = failure instanceof SMTPException smtp && smtp.isPermanent();
+        boolean dead = store.markFailed(row, String.valueOf(failure.getMessage()), permanent);
+        metrics.failed(row.kind, dead);
+        if (dead) {
+            LOG.errorf("outbox mail %d (%s) is dead after %d attempts: %s", row.id, row.kind, row.attempts,
+                    failure.getMessage());
+        } else {
+            LOG.warnf("outbox mail %d (%s) attempt %d failed, will retry: %s", row.id, row.kind, row.attempts,
+                    failure.getMessage());
         }
     }
 

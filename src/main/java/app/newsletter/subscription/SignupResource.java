@@ -32,16 +32,18 @@ class SignupResource {
     private final Origins origins;
     private final ProofOfWork proofOfWork;
     private final DomainBlocklist blocklist;
+    private final SubscriptionMetrics metrics;
     private final NewsletterConfig config;
 
     SignupResource(SubscriptionService service, FormReplies forms, RateLimiter rateLimiter, Origins origins,
-            ProofOfWork proofOfWork, DomainBlocklist blocklist, NewsletterConfig config) {
+            ProofOfWork proofOfWork, DomainBlocklist blocklist, SubscriptionMetrics metrics, NewsletterConfig config) {
         this.service = service;
         this.forms = forms;
         this.rateLimiter = rateLimiter;
         this.origins = origins;
         this.proofOfWork = proofOfWork;
         this.blocklist = blocklist;
+        this.metrics = metrics;
         this.config = config;
     }
 
@@ -74,10 +76,27 @@ class SignupResource {
      * @return the list joined, so a form can be sent to that list's own thank-you page
      */
     private String accept(Signup signup, HttpServerRequest request) {
+        try {
+            return check(signup, request);
+        } catch (RateLimiter.TooManyRequests e) {
+            metrics.signup(SubscriptionMetrics.Outcome.LIMITED);
+            throw e;
+        } catch (ProblemException e) {
+            metrics.signup(e.status() == 403 ? SubscriptionMetrics.Outcome.ORIGIN
+                    : SubscriptionMetrics.Outcome.INVALID);
+            throw e;
+        } catch (RuntimeException e) {
+            metrics.signup(SubscriptionMetrics.Outcome.ERROR);
+            throw e;
+        }
+    }
+
+    private String check(Signup signup, HttpServerRequest request) {
         ClientInfo client = ClientInfo.of(request);
         rateLimiter.acquireSignup(client.ip());
         if (signup.isBot()) {
             LOG.info("honeypot filled: signup dropped");
+            metrics.signup(SubscriptionMetrics.Outcome.HONEYPOT);
             return config.lists().containsKey(signup.list()) ? signup.list() : config.defaultList();
         }
         Signup.Valid valid = signup.validate(config, request.getHeader("Referer"));
@@ -87,9 +106,11 @@ class SignupResource {
         }
         if (blocklist.blocks(valid.email())) {
             LOG.infof("signup to %s from a blocked domain dropped", valid.listId());
+            metrics.signup(SubscriptionMetrics.Outcome.BLOCKED);
             return valid.listId();
         }
         service.subscribe(valid, client);
+        metrics.signup(SubscriptionMetrics.Outcome.ACCEPTED);
         return valid.listId();
     }
 

@@ -37,14 +37,16 @@ class SubscriptionService implements EbookGrants {
     private final Tokens tokens;
     private final SubscriptionMails mails;
     private final ConfirmationGate gate;
+    private final SubscriptionMetrics metrics;
     private final NewsletterConfig config;
 
     SubscriptionService(EntityManager em, Tokens tokens, SubscriptionMails mails, ConfirmationGate gate,
-            NewsletterConfig config) {
+            SubscriptionMetrics metrics, NewsletterConfig config) {
         this.em = em;
         this.tokens = tokens;
         this.mails = mails;
         this.gate = gate;
+        this.metrics = metrics;
         this.config = config;
     }
 
@@ -153,6 +155,7 @@ class SubscriptionService implements EbookGrants {
         ConsentRecord.record(subscriber, "CONFIRM", client, now);
         String ebookUrl = mails.queueEbook(subscriber, now);
         LOG.infof("subscriber %d confirmed", subscriber.id);
+        metrics.confirmed();
         return new Confirmed(subscriber.listId, ebookUrl);
     }
 
@@ -169,6 +172,7 @@ class SubscriptionService implements EbookGrants {
             tokens.revokeAccessLinks(subscriber.id, now);
             ConsentRecord.record(subscriber, "UNSUBSCRIBE", client, now);
             LOG.infof("subscriber %d unsubscribed", subscriber.id);
+            metrics.unsubscribed();
         }
         return subscriber.listId;
     }
@@ -196,6 +200,7 @@ class SubscriptionService implements EbookGrants {
         if (counted == 0) {
             return new Redemption(Outcome.GONE, null);
         }
+        metrics.downloaded();
         return new Redemption(Outcome.GRANTED, em.find(Subscriber.class, grant.get().subscriberId()).listId);
     }
 

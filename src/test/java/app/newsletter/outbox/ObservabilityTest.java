@@ -1,0 +1,84 @@
+package app.newsletter.outbox;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import app.newsletter.support.Addresses;
+import app.newsletter.support.GreenMailResource;
+import app.newsletter.support.Mailbox;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(GreenMailResource.class)
+class ObservabilityTest {
+
+    @Test
+    void metrics_count_signups_by_outcome_and_mails_by_kind() {
+        double accepted = metric("newsletter_signups_total\\{outcome=\"accepted\"");
+        double invalid = metric("newsletter_signups_total\\{outcome=\"invalid\"");
+        double sent = metric("newsletter_mails_sent_total\\{kind=\"confirmation\"");
+        String email = Addresses.unique("metrics");
+        given().contentType(ContentType.JSON).body(Map.of("email", email)).post("/api/subscriptions")
+                .then().statusCode(202);
+        given().contentType(ContentType.JSON).body(Map.of("email", "nope")).post("/api/subscriptions")
+                .then().statusCode(400);
+        Mailbox.await(email, 1);
+
+        assertTrue(metric("newsletter_signups_total\\{outcome=\"accepted\"") >= accepted + 1);
+        assertTrue(metric("newsletter_signups_total\\{outcome=\"invalid\"") >= invalid + 1);
+        waitUntil(() -> metric("newsletter_mails_sent_total\\{kind=\"confirmation\"") >= sent + 1);
+        String page = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String name : new String[] { "newsletter_outbox_pending", "newsletter_outbox_oldest_pending_seconds",
+                "newsletter_outbox_dead", "newsletter_confirmation_breaker_open", "http_server_requests_seconds" }) {
+            assertTrue(page.contains(name), name + " missing from /q/metrics");
+        }
+    }
+
+    @Test
+    void every_answer_carries_a_request_id_and_a_sane_one_from_the_caller_is_kept() {
+        given().get("/q/health/live").then().header("X-Request-Id", matchesPattern("[0-9a-f]{16}"));
+        given().header("X-Request-Id", "abc-123").contentType(ContentType.JSON).body(Map.of("email", "bad"))
+                .post("/api/subscriptions").then().statusCode(400).header("X-Request-Id", equalTo("abc-123"));
+        given().header("X-Request-Id", "evil\tvalue").get("/q/health/live")
+                .then().header("X-Request-Id", matchesPattern("[0-9a-f]{16}"));
+    }
+
+    @Test
+    void openapi_describes_the_public_and_the_staff_endpoints() {
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body(containsString("/api/subscriptions"))
+                .body(containsString("/api/admin/subscribers.csv"))
+                .body(containsString("/confirm"))
+                .body(containsString("/ebook"));
+    }
+
+    private static double metric(String prefix) {
+        String page = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher matcher = Pattern.compile("(?m)^" + prefix + "[^}]*} ([0-9.eE+-]+)$").matcher(page);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("not reached in 10 s");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
