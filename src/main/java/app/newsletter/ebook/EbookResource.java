@@ -1,5 +1,8 @@
 package app.newsletter.ebook;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.web.ProblemException;
 import jakarta.ws.rs.GET;
@@ -10,6 +13,7 @@ import java.util.Map;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /** Delivers the lead magnet to whoever holds a working download link. */
+@Tag(name = "Ebook")
 @Path("/ebook")
 class EbookResource {
 
@@ -23,11 +27,21 @@ class EbookResource {
         this.config = config;
     }
 
+    @Operation(summary = "Download the ebook")
+    @APIResponse(responseCode = "200", description = "The file as an attachment")
+    @APIResponse(responseCode = "302", description = "Redirect to an external ebook")
+    @APIResponse(responseCode = "404", description = "Unknown link")
+    @APIResponse(responseCode = "410", description = "Expired link or unsubscribed")
     @GET
     public Response byQuery(@RestQuery String token) {
         return download(token);
     }
 
+    @Operation(summary = "Download the ebook (token in the path)")
+    @APIResponse(responseCode = "200", description = "The file as an attachment")
+    @APIResponse(responseCode = "302", description = "Redirect to an external ebook")
+    @APIResponse(responseCode = "404", description = "Unknown link")
+    @APIResponse(responseCode = "410", description = "Expired link or unsubscribed")
     @GET
     @Path("/{token}")
     public Response byPath(@PathParam("token") String token) {

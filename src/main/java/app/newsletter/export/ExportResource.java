@@ -1,5 +1,8 @@
 package app.newsletter.export;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.AuditLog;
 import app.newsletter.platform.NewsletterConfig;
 import jakarta.annotation.security.RolesAllowed;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 
 /** CSV exports for marketing staff, and the record of who exported what. */
+@Tag(name = "Staff")
 @Path("/api/admin")
 @RolesAllowed({ "marketing", "admin" })
 class ExportResource {
@@ -36,6 +40,13 @@ class ExportResource {
         this.config = config;
     }
 
+    @Operation(summary = "Export subscribers as CSV (streamed)", description = "Filters: list, status "
+            + "(repeatable: pending, confirmed, unsubscribed), since, until (ISO dates, UTC days, "
+            + "inclusive), bom=true for Excel.")
+    @APIResponse(responseCode = "200", description = "text/csv attachment")
+    @APIResponse(responseCode = "400", description = "Unknown filter or value")
+    @APIResponse(responseCode = "401", description = "No credentials")
+    @APIResponse(responseCode = "403", description = "No staff role")
     @GET
     @Path("/subscribers.csv")
     @Produces(CSV)
@@ -47,6 +58,11 @@ class ExportResource {
         return attachment(body, "subscribers", filter);
     }
 
+    @Operation(summary = "Export the consent log as CSV (streamed)")
+    @APIResponse(responseCode = "200", description = "text/csv attachment")
+    @APIResponse(responseCode = "400", description = "Unknown filter or value")
+    @APIResponse(responseCode = "401", description = "No credentials")
+    @APIResponse(responseCode = "403", description = "No staff role")
     @GET
     @Path("/consents.csv")
     @Produces(CSV)
@@ -59,6 +75,10 @@ class ExportResource {
     }
 
     /** The most recent exports: who, when, which filters, how many rows. */
+    @Operation(summary = "The last 100 exports")
+    @APIResponse(responseCode = "200", description = "Who, when, filters, rows")
+    @APIResponse(responseCode = "401", description = "No credentials")
+    @APIResponse(responseCode = "403", description = "No staff role")
     @GET
     @Path("/exports")
     @Produces(MediaType.APPLICATION_JSON)

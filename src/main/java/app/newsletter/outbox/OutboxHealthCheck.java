@@ -1,6 +1,8 @@
 package app.newsletter.outbox;
 
+import app.newsletter.platform.NewsletterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -14,15 +16,19 @@ import org.eclipse.microprofile.health.Readiness;
 class OutboxHealthCheck implements HealthCheck {
 
     private final OutboxStore store;
+    private final Duration degradedAfter;
 
-    OutboxHealthCheck(OutboxStore store) {
+    OutboxHealthCheck(OutboxStore store, NewsletterConfig config) {
         this.store = store;
+        this.degradedAfter = config.outbox().degradedAfter();
     }
 
     @Override
     public HealthCheckResponse call() {
         Backlog backlog = store.backlog();
+        boolean degraded = backlog.oldestAge().compareTo(degradedAfter) > 0;
         return HealthCheckResponse.named("outbox").up()
+                .withData("state", degraded ? "degraded: mail is not going out (SMTP?)" : "ok")
                 .withData("pending", backlog.pending())
                 .withData("oldestPendingSeconds", backlog.oldestAge().toSeconds())
                 .withData("dead", backlog.dead())

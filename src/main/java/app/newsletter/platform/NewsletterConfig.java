@@ -191,6 +191,10 @@ public interface NewsletterConfig {
         @WithDefault("PT30S")
         Duration sendTimeout();
 
+        /** The outbox health check reports "degraded" while the oldest unsent mail is older than this. */
+        @WithDefault("PT1M")
+        Duration degradedAfter();
+
         /** Bodies and headers of sent mails (which carry links) are erased this long after sending. */
         @WithName("sent-body-retention")
         @WithDefault("P7D")

@@ -1,5 +1,8 @@
 package app.newsletter.subscription;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.web.ProblemException;
 import io.quarkus.qute.TemplateInstance;
@@ -14,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestQuery;
 
+@Tag(name = "Double opt-in")
 @Path("/confirm")
 @Produces(MediaType.TEXT_HTML)
 class ConfirmResource {
@@ -27,12 +31,21 @@ class ConfirmResource {
     }
 
     /** Changes nothing: link scanners fetch it too. The page posts the token, by script or by the button. */
+    @Operation(summary = "Confirmation page (changes nothing)")
+    @APIResponse(responseCode = "200", description = "Page with the confirm button; submits itself in a browser")
+    @APIResponse(responseCode = "404", description = "Unknown link")
+    @APIResponse(responseCode = "410", description = "Expired link")
     @GET
     public TemplateInstance page(@RestQuery String token) {
         String valid = requireToken(token);
         return SubscriptionPages.confirm(valid, config.lists().get(service.listOfConfirmLink(valid)).displayName());
     }
 
+    @Operation(summary = "Confirm the subscription")
+    @APIResponse(responseCode = "200", description = "Confirmed (idempotent); page with the ebook link; the "
+            + "ebook mail is queued once")
+    @APIResponse(responseCode = "404", description = "Unknown link")
+    @APIResponse(responseCode = "410", description = "Expired or revoked link")
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public TemplateInstance confirm(@RestForm String token, @Context HttpServerRequest request) {

@@ -1,5 +1,8 @@
 package app.newsletter.subscription;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.web.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
@@ -13,6 +16,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.util.Map;
 
 /** "Show me my data" and "delete my data", answered by staff on a person's request. */
+@Tag(name = "Staff")
 @Path("/api/admin/subscribers/{email}")
 @Produces(MediaType.APPLICATION_JSON)
 class DataSubjectResource {
@@ -23,6 +27,12 @@ class DataSubjectResource {
         this.subjects = subjects;
     }
 
+    @Operation(summary = "Everything stored about an address (GDPR access)")
+    @APIResponse(responseCode = "200", description = "Subscriptions, consent log, mails")
+    @APIResponse(responseCode = "400", description = "Not an email address")
+    @APIResponse(responseCode = "404", description = "Nothing stored")
+    @APIResponse(responseCode = "401", description = "No credentials")
+    @APIResponse(responseCode = "403", description = "No staff role")
     @GET
     @RolesAllowed({ "marketing", "admin" })
     public DataSubjects.Report access(@PathParam("email") String email, @Context SecurityContext security) {
@@ -30,6 +40,12 @@ class DataSubjectResource {
                 .orElseThrow(DataSubjectResource::unknown);
     }
 
+    @Operation(summary = "Erase an address (GDPR erasure, admin only)")
+    @APIResponse(responseCode = "200", description = "Counts of what was erased; a salted hash is kept as "
+            + "suppression entry")
+    @APIResponse(responseCode = "404", description = "Nothing stored")
+    @APIResponse(responseCode = "401", description = "No credentials")
+    @APIResponse(responseCode = "403", description = "Not admin")
     @DELETE
     @RolesAllowed("admin")
     public DataSubjects.Erasure erase(@PathParam("email") String email, @Context SecurityContext security) {

@@ -1,5 +1,8 @@
 package app.newsletter.subscription;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.web.FormReplies;
 import app.newsletter.web.Origins;
@@ -20,6 +23,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestForm;
 
 /** The signup endpoint for scripts (JSON) and for plain HTML forms, with one reply for every address. */
+@Tag(name = "Signup")
 @Path("/api/subscriptions")
 class SignupResource {
 
@@ -47,6 +51,17 @@ class SignupResource {
         this.config = config;
     }
 
+    @Operation(summary = "Sign up (JSON)", description = "Body: {\"email\": \"ada@example.com\", \"name\": "
+            + "\"Ada\", \"list\": \"peptide-evolution\", \"source\": \"https://blog.example/post\", "
+            + "\"consent\": true}. The field website is a honeypot.")
+    @APIResponse(responseCode = "202", description = "Accepted: {\"message\":\"Thank you for "
+            + "subscribing.\"}, the same for every address")
+    @APIResponse(responseCode = "400", description = "Invalid input: problem+json naming the fields")
+    @APIResponse(responseCode = "403", description = "The page's origin may not sign up to this list")
+    @APIResponse(responseCode = "413", description = "Body over 16 KiB")
+    @APIResponse(responseCode = "415", description = "Neither JSON nor a form")
+    @APIResponse(responseCode = "429", description = "Too many signups from this IP; see Retry-After")
+    @APIResponse(responseCode = "503", description = "Database unavailable; nothing saved")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -58,6 +73,11 @@ class SignupResource {
         return Response.accepted(Map.of("message", THANKS)).build();
     }
 
+    @Operation(summary = "Sign up from a plain HTML form")
+    @APIResponse(responseCode = "200", description = "\"Thank you for subscribing.\" page")
+    @APIResponse(responseCode = "303", description = "Redirect to the list's success or error URL")
+    @APIResponse(responseCode = "400", description = "\"Something went wrong.\" page naming what to fix")
+    @APIResponse(responseCode = "429", description = "Too many signups from this IP")
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_HTML)

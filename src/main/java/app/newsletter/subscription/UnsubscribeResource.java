@@ -1,5 +1,8 @@
 package app.newsletter.subscription;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.qute.TemplateInstance;
 import io.vertx.core.http.HttpServerRequest;
@@ -13,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestQuery;
 
+@Tag(name = "Double opt-in")
 @Path("/unsubscribe")
 @Produces(MediaType.TEXT_HTML)
 class UnsubscribeResource {
@@ -26,6 +30,9 @@ class UnsubscribeResource {
     }
 
     /** Changes nothing: it only offers the button. */
+    @Operation(summary = "Unsubscribe page (changes nothing)")
+    @APIResponse(responseCode = "200", description = "Page with the unsubscribe button")
+    @APIResponse(responseCode = "404", description = "Unknown link")
     @GET
     public TemplateInstance page(@RestQuery String token) {
         String valid = ConfirmResource.requireToken(token);
@@ -37,6 +44,9 @@ class UnsubscribeResource {
      * The button's POST and RFC 8058's one-click POST (body {@code List-Unsubscribe=One-Click}, sent by mailbox
      * providers) both land here; the token travels in the query string in both cases.
      */
+    @Operation(summary = "Unsubscribe, also RFC 8058 one-click (body List-Unsubscribe=One-Click)")
+    @APIResponse(responseCode = "200", description = "Unsubscribed (idempotent)")
+    @APIResponse(responseCode = "404", description = "Unknown link")
     @POST
     @Consumes({ MediaType.APPLICATION_FORM_URLENCODED, MediaType.WILDCARD })
     public TemplateInstance unsubscribe(@RestQuery String token, @RestForm("token") String formToken,

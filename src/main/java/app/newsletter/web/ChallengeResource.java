@@ -1,5 +1,8 @@
 package app.newsletter.web;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.NewsletterConfig;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -10,6 +13,7 @@ import java.util.Map;
 import org.jboss.resteasy.reactive.RestQuery;
 
 /** Hands out proof-of-work puzzles to the widget. */
+@Tag(name = "Signup")
 @Path("/api/challenge")
 class ChallengeResource {
 
@@ -21,6 +25,10 @@ class ChallengeResource {
         this.config = config;
     }
 
+    @Operation(summary = "Proof-of-work puzzle for a list")
+    @APIResponse(responseCode = "200", description = "{\"required\": false} or the puzzle: algorithm, "
+            + "challenge, salt, maxnumber, signature")
+    @APIResponse(responseCode = "400", description = "Unknown list")
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response challenge(@RestQuery String list) {

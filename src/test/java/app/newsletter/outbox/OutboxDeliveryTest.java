@@ -46,6 +46,8 @@ class OutboxDeliveryTest {
 
         waitFor(() -> db.count("select count(*) from outbox_mail where recipient = ? and attempts >= 2 "
                 + "and status = 'PENDING' and last_error is not null", email) == 1);
+        waitFor(() -> given().get("/q/health/ready").then().statusCode(200).extract().jsonPath()
+                .getString("checks.find { it.name == 'outbox' }.data.state").startsWith("degraded"));
 
         GreenMailResource.Smtp.restart();
         Mailbox.await(email, 1);
