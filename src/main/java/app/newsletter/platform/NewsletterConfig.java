@@ -167,8 +167,10 @@ public interface NewsletterConfig {
         @WithDefault("1s")
         String interval();
 
-        /** Most mails claimed (and sent concurrently) in one round. */
-        @WithDefault("50")
+        /**
+         * Most mails claimed (and sent concurrently, over {@code quarkus.mailer.max-pool-size} connections) at once.
+         */
+        @WithDefault("100")
         int batchSize();
 
         /** How long a claim lasts: mails of an instance that dies mid-round are sent by another after this. */
