@@ -53,12 +53,18 @@ class SubscriptionService implements EbookGrants {
     @Transactional
     void subscribe(Signup.Valid signup, ClientInfo client) {
         Instant now = Instant.now();
-        Optional<Long> created = insertIfNew(signup, now);
+        // Decided before the insert so that a new row is written once, already saying whether its mail went out.
+        boolean capped = gate.overDailyCap(signup.email().value(), now);
+        Optional<Long> created = insertIfNew(signup, now, capped ? null : now);
         if (created.isPresent()) {
-            Subscriber subscriber = em.find(Subscriber.class, created.get());
+            Subscriber subscriber = fresh(created.get(), signup);
             ConsentRecord.record(subscriber, "SIGNUP", client, now);
             LOG.infof("subscriber %d signed up to %s", subscriber.id, subscriber.listId);
-            sendConfirmation(subscriber, now);
+            if (capped) {
+                LOG.infof("subscriber %d: confirmation withheld, the address reached its daily cap", subscriber.id);
+            } else {
+                mails.queueConfirmation(subscriber, now, gate.notBefore(now));
+            }
             return;
         }
         // Row lock: concurrent signups of one address queue behind each other and see each other's cooldown.
@@ -74,11 +80,25 @@ class SubscriptionService implements EbookGrants {
         }
     }
 
-    private Optional<Long> insertIfNew(Signup.Valid signup, Instant now) {
+    /** The row just inserted, as the mails and the consent record need it, without reading it back. */
+    private static Subscriber fresh(long id, Signup.Valid signup) {
+        Subscriber subscriber = new Subscriber();
+        subscriber.id = id;
+        subscriber.listId = signup.listId();
+        subscriber.email = signup.email().value();
+        subscriber.name = signup.name();
+        subscriber.source = signup.source();
+        subscriber.consentVersion = signup.list().consentVersion();
+        subscriber.status = Subscriber.Status.PENDING;
+        return subscriber;
+    }
+
+    private Optional<Long> insertIfNew(Signup.Valid signup, Instant now, Instant confirmationSentAt) {
         @SuppressWarnings("unchecked")
         List<Number> ids = em.createNativeQuery("""
-                insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at)
-                values (:list, :email, :name, 'PENDING', :source, :consent, :now, :now)
+                insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at,
+                                        last_confirmation_sent_at)
+                values (:list, :email, :name, 'PENDING', :source, :consent, :now, :now, :sent)
                 on conflict (list_id, lower(email)) do nothing
                 returning id""")
                 .setParameter("list", signup.listId())
@@ -87,6 +107,7 @@ class SubscriptionService implements EbookGrants {
                 .setParameter("source", signup.source())
                 .setParameter("consent", signup.list().consentVersion())
                 .setParameter("now", now)
+                .setParameter("sent", confirmationSentAt)
                 .getResultList();
         return ids.stream().findFirst().map(Number::longValue);
     }
