@@ -81,6 +81,9 @@ class OutboxDispatcher {
                     sendAll(batch);
                 }
             } while (batch.size() == config.batchSize());
+        } catch (RuntimeException e) {
+            // Typically the database is away: one line per round, not a stack trace every second; the mail waits.
+            LOG.warnf("outbox round failed, retrying next round: %s", rootMessage(e));
         } finally {
             round.unlock();
         }
@@ -158,6 +161,14 @@ class OutboxDispatcher {
                 .setHeaders(headers);
         bounceAddress.ifPresent(message::setBounceAddress);
         return client.get().sendMail(message).replaceWithVoid();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private static String domainOf(String address) {
