@@ -15,6 +15,8 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -51,11 +53,7 @@ class ExportResource {
     @Path("/subscribers.csv")
     @Produces(CSV)
     public Response subscribers(@Context UriInfo uri, @Context SecurityContext security) {
-        ExportFilter filter = ExportFilter.parse(uri.getQueryParameters(), SUBSCRIBER_FILTERS, config);
-        String actor = security.getUserPrincipal().getName();
-        boolean bom = bom(uri);
-        StreamingOutput body = out -> exports.subscribers(filter, actor, bom, out);
-        return attachment(body, "subscribers", filter);
+        return export(uri, security, SUBSCRIBER_FILTERS, "subscribers", exports::subscribers);
     }
 
     @Operation(summary = "Export the consent log as CSV (streamed)")
@@ -67,11 +65,7 @@ class ExportResource {
     @Path("/consents.csv")
     @Produces(CSV)
     public Response consents(@Context UriInfo uri, @Context SecurityContext security) {
-        ExportFilter filter = ExportFilter.parse(uri.getQueryParameters(), CONSENT_FILTERS, config);
-        String actor = security.getUserPrincipal().getName();
-        boolean bom = bom(uri);
-        StreamingOutput body = out -> exports.consents(filter, actor, bom, out);
-        return attachment(body, "consents", filter);
+        return export(uri, security, CONSENT_FILTERS, "consents", exports::consents);
     }
 
     /** The most recent exports: who, when, which filters, how many rows. */
@@ -84,6 +78,21 @@ class ExportResource {
     @Produces(MediaType.APPLICATION_JSON)
     public List<AuditLog.Entry> exports() {
         return audit.recent("EXPORT_", 100);
+    }
+
+    /** One of the CSV writers of {@link CsvExports}. */
+    @FunctionalInterface
+    interface Writer {
+        void write(ExportFilter filter, String actor, boolean bom, OutputStream out) throws IOException;
+    }
+
+    /** Filters are checked before the answer starts, so a bad one is a 400 and not a broken download. */
+    private Response export(UriInfo uri, SecurityContext security, Set<String> filters, String kind, Writer writer) {
+        ExportFilter filter = ExportFilter.parse(uri.getQueryParameters(), filters, config);
+        String actor = security.getUserPrincipal().getName();
+        boolean bom = bom(uri);
+        StreamingOutput body = out -> writer.write(filter, actor, bom, out);
+        return attachment(body, kind, filter);
     }
 
     /** A byte-order mark makes Excel read the file as UTF-8; other programs do without it. */
