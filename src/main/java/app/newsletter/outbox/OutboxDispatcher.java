@@ -6,6 +6,7 @@ import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.mail.MailMessage;
 import io.vertx.ext.mail.SMTPException;
@@ -102,30 +103,27 @@ class OutboxDispatcher {
         }
     }
 
-    /**
-     * Sends a batch concurrently and records the successes in one statement: one transaction per mail would cost
-     * more than the SMTP exchange. The price is that an instance killed outright between the two may resend up to
-     * one batch (same Message-ID); a normal shutdown waits for the round to settle.
-     */
+    /** Sends a batch concurrently; each mail is marked sent as soon as its own send ends, to keep resends rare. */
     private void sendAll(List<OutboxMail> batch) {
-        List<Uni<Throwable>> sends = new ArrayList<>(batch.size());
+        List<Uni<Void>> sends = new ArrayList<>(batch.size());
         for (OutboxMail row : batch) {
             sends.add(send(row)
                     .ifNoItem().after(config.sendTimeout()).fail()
-                    .onItemOrFailure().transform((ignored, failure) -> failure));
+                    .onItemOrFailure().transform((ignored, failure) -> failure)
+                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                    .invoke(failure -> settle(row, failure))
+                    .replaceWithVoid());
         }
-        List<Throwable> failures = Uni.join().all(sends).andFailFast()
-                .await().atMost(config.sendTimeout().plus(Duration.ofSeconds(5)));
-        List<Long> sent = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            if (failures.get(i) == null) {
-                sent.add(batch.get(i).id);
-                metrics.sent(batch.get(i).kind);
-            } else {
-                settleFailure(batch.get(i), failures.get(i));
-            }
+        Uni.join().all(sends).andCollectFailures().await().atMost(config.sendTimeout().plus(Duration.ofSeconds(10)));
+    }
+
+    private void settle(OutboxMail row, Throwable failure) {
+        if (failure == null) {
+            store.markSent(List.of(row.id));
+            metrics.sent(row.kind);
+        } else {
+            settleFailure(row, failure);
         }
-        store.markSent(sent);
     }
 
     private void settleFailure(OutboxMail row, Throwable failure) {

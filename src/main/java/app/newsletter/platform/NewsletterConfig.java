@@ -170,7 +170,7 @@ public interface NewsletterConfig {
         /**
          * Most mails claimed (and sent concurrently, over {@code quarkus.mailer.max-pool-size} connections) at once.
          */
-        @WithDefault("100")
+        @WithDefault("50")
         int batchSize();
 
         /** How long a claim lasts: mails of an instance that dies mid-round are sent by another after this. */
