@@ -1,5 +1,6 @@
 package app.newsletter.outbox;
 
+import app.newsletter.platform.Failures;
 import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
@@ -84,7 +85,7 @@ class OutboxDispatcher {
             } while (batch.size() == config.batchSize());
         } catch (RuntimeException e) {
             // Typically the database is away: one line per round, not a stack trace every second; the mail waits.
-            LOG.warnf("outbox round failed, retrying next round: %s", rootMessage(e));
+            LOG.warnf("outbox round failed, retrying next round: %s", Failures.rootMessage(e));
         } finally {
             round.unlock();
         }
@@ -161,13 +162,6 @@ class OutboxDispatcher {
         return client.get().sendMail(message).replaceWithVoid();
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
-    }
 
     private static String domainOf(String address) {
         String trimmed = address.trim();

@@ -53,14 +53,15 @@ class SubscriptionService implements EbookGrants {
     @Transactional
     void subscribe(Signup.Valid signup, ClientInfo client) {
         Instant now = Instant.now();
-        // Decided before the insert so that a new row is written once, already saying whether its mail went out.
-        boolean capped = gate.overDailyCap(signup.email().value(), now);
-        Optional<Long> created = insertIfNew(signup, now, capped ? null : now);
+        Optional<Long> created = insertIfNew(signup, now);
         if (created.isPresent()) {
             Subscriber subscriber = fresh(created.get(), signup);
             ConsentRecord.record(subscriber, "SIGNUP", client, now);
             LOG.infof("subscriber %d signed up to %s", subscriber.id, subscriber.listId);
-            if (capped) {
+            if (gate.overDailyCap(subscriber.email, now)) {
+                // Rare (the address is being bombed through other lists): undo what the insert assumed.
+                em.createNativeQuery("update subscriber set last_confirmation_sent_at = null where id = :id")
+                        .setParameter("id", subscriber.id).executeUpdate();
                 LOG.infof("subscriber %d: confirmation withheld, the address reached its daily cap", subscriber.id);
             } else {
                 mails.queueConfirmation(subscriber, now, gate.notBefore(now));
@@ -93,12 +94,12 @@ class SubscriptionService implements EbookGrants {
         return subscriber;
     }
 
-    private Optional<Long> insertIfNew(Signup.Valid signup, Instant now, Instant confirmationSentAt) {
+    private Optional<Long> insertIfNew(Signup.Valid signup, Instant now) {
         @SuppressWarnings("unchecked")
         List<Number> ids = em.createNativeQuery("""
                 insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at,
                                         last_confirmation_sent_at)
-                values (:list, :email, :name, 'PENDING', :source, :consent, :now, :now, :sent)
+                values (:list, :email, :name, 'PENDING', :source, :consent, :now, :now, :now)
                 on conflict (list_id, lower(email)) do nothing
                 returning id""")
                 .setParameter("list", signup.listId())
@@ -107,7 +108,6 @@ class SubscriptionService implements EbookGrants {
                 .setParameter("source", signup.source())
                 .setParameter("consent", signup.list().consentVersion())
                 .setParameter("now", now)
-                .setParameter("sent", confirmationSentAt)
                 .getResultList();
         return ids.stream().findFirst().map(Number::longValue);
     }

@@ -1,5 +1,6 @@
 package app.newsletter.web;
 
+import app.newsletter.platform.Failures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.validation.ConstraintViolation;
@@ -95,7 +96,7 @@ class ErrorMapper {
     @ServerExceptionMapper
     Response unexpected(Throwable e, HttpHeaders headers, UriInfo uri) {
         if (causedBy(e, SQLException.class)) {
-            LOG.warnf("database unavailable: %s", rootMessage(e));
+            LOG.warnf("database unavailable: %s", Failures.rootMessage(e));
             Response reply = answer(headers, uri, 503,
                     "The service cannot reach its database right now. Nothing was saved; please try again in a minute.",
                     Map.of(), null);
@@ -144,13 +145,6 @@ class ErrorMapper {
         return false;
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
-    }
 
     private static boolean thrownByDecoder(Throwable e) {
         for (StackTraceElement frame : e.getStackTrace()) {

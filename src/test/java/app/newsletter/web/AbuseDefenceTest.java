@@ -99,6 +99,21 @@ class AbuseDefenceTest {
     }
 
     @Test
+    void the_daily_cap_also_holds_when_the_victim_is_signed_up_to_one_list_after_another() {
+        String victim = Addresses.unique("lists-victim");
+        for (String list : new String[] { "peptide-evolution", "shop", "partner" }) {
+            assertEquals(THANKS, given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+                    .body(Map.of("email", victim, "list", list)).post("/api/subscriptions")
+                    .then().statusCode(202).extract().asString());
+        }
+        Mailbox.await(victim, 2);
+        Mailbox.assertStays(victim, 2);
+        assertEquals(3L, db.count("select count(*) from subscriber where email = ?", victim));
+        assertEquals(1L, db.count("select count(*) from subscriber where email = ? and list_id = 'partner' "
+                + "and last_confirmation_sent_at is null", victim));
+    }
+
+    @Test
     void blocked_domains_get_the_same_reply_and_nothing_is_stored_or_sent() {
         for (String email : new String[] { "x" + UUID.randomUUID() + "@mailinator.com",
                 "y" + UUID.randomUUID() + "@deep.sub.blocked.example", "z" + UUID.randomUUID() + "@blocked.example",
