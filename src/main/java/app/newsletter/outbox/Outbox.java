@@ -13,9 +13,11 @@ public class Outbox {
     private static final Logger LOG = Logger.getLogger(Outbox.class);
 
     private final OutboxStore store;
+    private final OutboxBatches batches;
 
-    Outbox(OutboxStore store) {
+    Outbox(OutboxStore store, OutboxBatches batches) {
         this.store = store;
+        this.batches = batches;
     }
 
     /**
@@ -44,9 +46,23 @@ public class Outbox {
         LOG.debugf("queued %s mail", mail.kind());
     }
 
+    /** Queues many mails with one statement, e.g. those of signups that share a commit. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void enqueueAll(List<QueuedMail> mails, Instant notBefore) {
+        if (!mails.isEmpty()) {
+            batches.insertAll(mails, Instant.now(), notBefore);
+            LOG.debugf("queued %d mails", mails.size());
+        }
+    }
+
     /** Mails of one kind queued since the given time, over all recipients or (when given) to one address. */
     public long countQueued(String kind, String recipient, Instant since) {
         return store.countQueued(kind, recipient, since);
+    }
+
+    /** {@link #countQueued} for many recipients at once: the counts in the order of the recipients. */
+    public long[] countQueuedTo(String kind, List<String> recipients, Instant since) {
+        return batches.countQueuedTo(kind, recipients, since);
     }
 
     public Backlog backlog() {

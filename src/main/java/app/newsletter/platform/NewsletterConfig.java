@@ -45,6 +45,14 @@ public interface NewsletterConfig {
     @WithDefault("1h")
     String housekeepingInterval();
 
+    /**
+     * Most signups of new addresses written in one transaction. Signups that arrive while the previous group is
+     * being committed share the next commit (group commit); each is answered only once its own rows are committed.
+     * 1 writes every signup in a transaction of its own.
+     */
+    @WithDefault("100")
+    int signupBatchSize();
+
     /** The mail queue. */
     Outbox outbox();
 

@@ -5,6 +5,10 @@ import app.newsletter.platform.NewsletterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -33,6 +37,27 @@ class ConfirmationGate {
 
     boolean overDailyCap(String email, Instant now) {
         return outbox.countQueued(KIND, email, now.minus(Duration.ofDays(1))) >= config.perAddressPerDay();
+    }
+
+    /**
+     * The daily cap for addresses about to receive a confirmation together, in one round trip. An address that
+     * appears more than once (one person joining several lists at once) counts its earlier places too.
+     *
+     * @return per address, in order: true where the confirmation must be withheld
+     */
+    boolean[] overDailyCap(List<String> emails, Instant now) {
+        long[] queued = outbox.countQueuedTo(KIND, emails, now.minus(Duration.ofDays(1)));
+        Map<String, Integer> earlier = new HashMap<>();
+        boolean[] capped = new boolean[emails.size()];
+        for (int i = 0; i < capped.length; i++) {
+            String key = emails.get(i).toLowerCase(Locale.ROOT);
+            int before = earlier.getOrDefault(key, 0);
+            capped[i] = queued[i] + before >= config.perAddressPerDay();
+            if (!capped[i]) {
+                earlier.put(key, before + 1);
+            }
+        }
+        return capped;
     }
 
     /** @return when the next confirmation may go out: null for at once, later while the breaker is open */

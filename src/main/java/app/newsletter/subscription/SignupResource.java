@@ -30,7 +30,7 @@ class SignupResource {
     static final String THANKS = "Thank you for subscribing.";
     private static final Logger LOG = Logger.getLogger(SignupResource.class);
 
-    private final SubscriptionService service;
+    private final SignupWriter signups;
     private final FormReplies forms;
     private final RateLimiter rateLimiter;
     private final Origins origins;
@@ -39,9 +39,9 @@ class SignupResource {
     private final SubscriptionMetrics metrics;
     private final NewsletterConfig config;
 
-    SignupResource(SubscriptionService service, FormReplies forms, RateLimiter rateLimiter, Origins origins,
+    SignupResource(SignupWriter signups, FormReplies forms, RateLimiter rateLimiter, Origins origins,
             ProofOfWork proofOfWork, DomainBlocklist blocklist, SubscriptionMetrics metrics, NewsletterConfig config) {
-        this.service = service;
+        this.signups = signups;
         this.forms = forms;
         this.rateLimiter = rateLimiter;
         this.origins = origins;
@@ -129,7 +129,7 @@ class SignupResource {
             metrics.signup(SubscriptionMetrics.Outcome.BLOCKED);
             return valid.listId();
         }
-        service.subscribe(valid, client);
+        signups.subscribe(valid, client);
         metrics.signup(SubscriptionMetrics.Outcome.ACCEPTED);
         return valid.listId();
     }

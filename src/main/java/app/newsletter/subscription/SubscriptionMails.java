@@ -2,6 +2,7 @@ package app.newsletter.subscription;
 
 import app.newsletter.outbox.MailRendering;
 import app.newsletter.outbox.Outbox;
+import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,13 +35,20 @@ class SubscriptionMails {
 
     /** @param notBefore when the mail may leave at the earliest (the breaker's delay); null for at once */
     void queueConfirmation(Subscriber subscriber, Instant now, Instant notBefore) {
-        NewsletterConfig.MailingList list = config.lists().get(subscriber.listId);
-        String confirmUrl = links.confirm(tokens.issue(subscriber.id, Tokens.Purpose.CONFIRM,
-                config.tokens().confirmLifetime(), now));
-        String unsubscribeUrl = unsubscribeUrl(subscriber, now);
-        queue("confirmation", subscriber, "Please confirm your subscription to " + list.displayName(),
-                new confirmation(subscriber.name, list.displayName(), list.ebookTitle(), confirmUrl, unsubscribeUrl),
-                unsubscribeUrl, notBefore);
+        String confirmToken = tokens.issue(subscriber.id, Tokens.Purpose.CONFIRM, config.tokens().confirmLifetime(),
+                now);
+        String unsubscribeToken = tokens.issue(subscriber.id, Tokens.Purpose.UNSUBSCRIBE, null, now);
+        outbox.enqueue(confirmation(subscriber.email, subscriber.name, subscriber.listId, confirmToken,
+                unsubscribeToken), notBefore);
+    }
+
+    /** The confirmation mail for links whose tokens the caller stores (grouped signups render before writing). */
+    QueuedMail confirmation(String email, String name, String listId, String confirmToken, String unsubscribeToken) {
+        NewsletterConfig.MailingList list = config.lists().get(listId);
+        String unsubscribeUrl = links.unsubscribe(unsubscribeToken);
+        return render("confirmation", email, "Please confirm your subscription to " + list.displayName(),
+                new confirmation(name, list.displayName(), list.ebookTitle(), links.confirm(confirmToken),
+                        unsubscribeUrl), unsubscribeUrl);
     }
 
     /** @return the download link, which the confirmation page offers at once too */
@@ -48,9 +56,9 @@ class SubscriptionMails {
         NewsletterConfig.MailingList list = config.lists().get(subscriber.listId);
         String ebookUrl = ebookUrl(subscriber, now);
         String unsubscribeUrl = unsubscribeUrl(subscriber, now);
-        queue("ebook", subscriber, "Your free ebook: " + list.ebookTitle(),
+        outbox.enqueue(render("ebook", subscriber.email, "Your free ebook: " + list.ebookTitle(),
                 new ebook(subscriber.name, list.displayName(), list.ebookTitle(), ebookUrl, unsubscribeUrl),
-                unsubscribeUrl, null);
+                unsubscribeUrl));
         return ebookUrl;
     }
 
@@ -62,12 +70,12 @@ class SubscriptionMails {
         return links.unsubscribe(tokens.issue(subscriber.id, Tokens.Purpose.UNSUBSCRIBE, null, now));
     }
 
-    private void queue(String kind, Subscriber subscriber, String subject, MailTemplateInstance template,
-            String unsubscribeUrl, Instant notBefore) {
+    private static QueuedMail render(String kind, String email, String subject, MailTemplateInstance template,
+            String unsubscribeUrl) {
         // RFC 8058: mailbox providers unsubscribe with one POST to this URL, without showing any page.
         Map<String, String> headers = Map.of(
                 "List-Unsubscribe", "<" + unsubscribeUrl + ">",
                 "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        outbox.enqueue(MailRendering.render(kind, subscriber.email, subject, template, headers), notBefore);
+        return MailRendering.render(kind, email, subject, template, headers);
     }
 }

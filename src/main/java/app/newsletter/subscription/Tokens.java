@@ -37,20 +37,29 @@ class Tokens {
         this.em = em;
     }
 
-    /** @param lifetime null for a token that never expires */
-    String issue(long subscriberId, Purpose purpose, Duration lifetime, Instant now) {
+    /** A new token and the hash that is stored in its place. */
+    record Minted(String token, byte[] hash) {
+    }
+
+    static Minted mint() {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         String token = ENCODER.encodeToString(raw);
+        return new Minted(token, hash(token));
+    }
+
+    /** @param lifetime null for a token that never expires */
+    String issue(long subscriberId, Purpose purpose, Duration lifetime, Instant now) {
+        Minted minted = mint();
         em.createNativeQuery("insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at) "
                 + "values (:hash, :subscriber, :purpose, :now, :expires)")
-                .setParameter("hash", hash(token))
+                .setParameter("hash", minted.hash())
                 .setParameter("subscriber", subscriberId)
                 .setParameter("purpose", purpose.name())
                 .setParameter("now", now)
                 .setParameter("expires", lifetime == null ? null : now.plus(lifetime))
                 .executeUpdate();
-        return token;
+        return minted.token();
     }
 
     Optional<Grant> find(String token, Purpose purpose) {

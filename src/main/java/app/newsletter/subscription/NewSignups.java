@@ -1,0 +1,200 @@
+package app.newsletter.subscription;
+
+import app.newsletter.outbox.Outbox;
+import app.newsletter.outbox.QueuedMail;
+import app.newsletter.platform.NewsletterConfig;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes a group of signups in one transaction with one statement per table: the subscribers, their consent
+ * records, their link tokens and their confirmation mails. Only addresses new to their list are written here; the
+ * caller handles the others one by one ({@link SubscriptionService#subscribe}), because their rules need row locks.
+ */
+@ApplicationScoped
+class NewSignups {
+
+    private static final Logger LOG = Logger.getLogger(NewSignups.class);
+
+    // ON CONFLICT skips addresses already on the list (and repeats within the group: the first one wins).
+    private static final String INSERT_SUBSCRIBERS = """
+            insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at,
+                                    last_confirmation_sent_at)
+            select l, e, n, 'PENDING', s, v, ?, ?, ?
+              from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as g(l, e, n, s, v)
+            on conflict (list_id, lower(email)) do nothing
+            returning id, list_id, email""";
+    private static final String INSERT_CONSENTS = """
+            insert into consent_record (subscriber_id, list_id, event, occurred_at, ip, user_agent, source,
+                                        consent_version)
+            select i, l, 'SIGNUP', ?, ip, ua, s, v
+              from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as g(i, l, ip, ua, s, v)""";
+    private static final String INSERT_TOKENS = """
+            insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at)
+            select h, i, p, ?, case when p = 'CONFIRM' then ?::timestamptz end
+              from unnest(?::bytea[], ?::bigint[], ?::text[]) as g(h, i, p)""";
+    private static final String WITHHOLD = "update subscriber set last_confirmation_sent_at = null where id = any(?)";
+
+    private final AgroalDataSource dataSource;
+    private final ConfirmationGate gate;
+    private final Outbox outbox;
+    private final Duration confirmLifetime;
+
+    NewSignups(AgroalDataSource dataSource, ConfirmationGate gate, Outbox outbox,
+            NewsletterConfig config) {
+        this.dataSource = dataSource;
+        this.gate = gate;
+        this.outbox = outbox;
+        this.confirmLifetime = config.tokens().confirmLifetime();
+    }
+
+    /** @return per signup, in order: whether it was new to its list and is now written */
+    @Transactional(rollbackOn = SQLException.class)
+    boolean[] write(List<SignupWriter.NewSignup> group) throws SQLException {
+        Instant now = Instant.now();
+        try (Connection connection = dataSource.getConnection()) {
+            long[] ids = insertSubscribers(connection, group, now);
+            List<SignupWriter.NewSignup> created = new ArrayList<>();
+            List<Long> createdIds = new ArrayList<>();
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i] != 0) {
+                    created.add(group.get(i));
+                    createdIds.add(ids[i]);
+                }
+            }
+            if (!created.isEmpty()) {
+                insertConsents(connection, created, createdIds, now);
+                queueConfirmations(connection, created, createdIds, now);
+            }
+            boolean[] written = new boolean[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                written[i] = ids[i] != 0;
+            }
+            return written;
+        }
+    }
+
+    private long[] insertSubscribers(Connection connection, List<SignupWriter.NewSignup> group, Instant now)
+            throws SQLException {
+        int n = group.size();
+        String[][] columns = new String[5][n];
+        for (int i = 0; i < n; i++) {
+            Signup.Valid signup = group.get(i).signup();
+            columns[0][i] = signup.listId();
+            columns[1][i] = signup.email().value();
+            columns[2][i] = signup.name();
+            columns[3][i] = signup.source();
+            columns[4][i] = signup.list().consentVersion();
+        }
+        Map<String, Long> inserted = new HashMap<>();
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_SUBSCRIBERS)) {
+            OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+            insert.setObject(1, at);
+            insert.setObject(2, at);
+            insert.setObject(3, at);
+            for (int c = 0; c < columns.length; c++) {
+                insert.setArray(4 + c, connection.createArrayOf("text", columns[c]));
+            }
+            try (ResultSet rows = insert.executeQuery()) {
+                while (rows.next()) {
+                    inserted.put(key(rows.getString(2), rows.getString(3)), rows.getLong(1));
+                }
+            }
+        }
+        // The exact (list, address) strings identify the row each signup wrote; a repeat that differs only in case
+        // finds nothing here and takes the one-by-one path, where it meets the row the first one wrote.
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            Long id = inserted.remove(key(columns[0][i], columns[1][i]));
+            ids[i] = id == null ? 0 : id;
+        }
+        return ids;
+    }
+
+    private static String key(String listId, String email) {
+        return listId + '\n' + email;
+    }
+
+    private static void insertConsents(Connection connection, List<SignupWriter.NewSignup> created, List<Long> ids,
+            Instant now) throws SQLException {
+        int n = created.size();
+        String[][] columns = new String[5][n];
+        for (int i = 0; i < n; i++) {
+            SignupWriter.NewSignup signup = created.get(i);
+            columns[0][i] = signup.signup().listId();
+            columns[1][i] = signup.client().ip();
+            columns[2][i] = signup.client().userAgent();
+            columns[3][i] = signup.signup().source();
+            columns[4][i] = signup.signup().list().consentVersion();
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_CONSENTS)) {
+            insert.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            insert.setArray(2, connection.createArrayOf("bigint", ids.toArray()));
+            for (int c = 0; c < columns.length; c++) {
+                insert.setArray(3 + c, connection.createArrayOf("text", columns[c]));
+            }
+            insert.executeUpdate();
+        }
+        for (int i = 0; i < n; i++) {
+            LOG.infof("subscriber %d signed up to %s", ids.get(i), columns[0][i]);
+        }
+    }
+
+    /** Under the daily cap: links stored and mail queued. Over it (rare: an address bombed through other lists): neither. */
+    private void queueConfirmations(Connection connection, List<SignupWriter.NewSignup> created, List<Long> ids,
+            Instant now) throws SQLException {
+        boolean[] capped = gate.overDailyCap(created.stream().map(s -> s.signup().email().value()).toList(), now);
+        List<byte[]> hashes = new ArrayList<>();
+        List<Long> owners = new ArrayList<>();
+        List<String> purposes = new ArrayList<>();
+        List<QueuedMail> mails = new ArrayList<>();
+        List<Long> withheld = new ArrayList<>();
+        for (int i = 0; i < capped.length; i++) {
+            SignupWriter.NewSignup signup = created.get(i);
+            if (capped[i]) {
+                withheld.add(ids.get(i));
+                LOG.infof("subscriber %d: confirmation withheld, the address reached its daily cap", ids.get(i));
+                continue;
+            }
+            hashes.add(signup.confirm().hash());
+            owners.add(ids.get(i));
+            purposes.add(Tokens.Purpose.CONFIRM.name());
+            hashes.add(signup.unsubscribe().hash());
+            owners.add(ids.get(i));
+            purposes.add(Tokens.Purpose.UNSUBSCRIBE.name());
+            mails.add(signup.mail());
+        }
+        if (!withheld.isEmpty()) {
+            try (PreparedStatement update = connection.prepareStatement(WITHHOLD)) {
+                update.setArray(1, connection.createArrayOf("bigint", withheld.toArray()));
+                update.executeUpdate();
+            }
+        }
+        if (mails.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_TOKENS)) {
+            insert.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            insert.setObject(2, OffsetDateTime.ofInstant(now.plus(confirmLifetime), ZoneOffset.UTC));
+            insert.setArray(3, connection.createArrayOf("bytea", hashes.toArray(new byte[0][])));
+            insert.setArray(4, connection.createArrayOf("bigint", owners.toArray()));
+            insert.setArray(5, connection.createArrayOf("text", purposes.toArray()));
+            insert.executeUpdate();
+        }
+        outbox.enqueueAll(mails, gate.notBefore(now));
+    }
+}

@@ -1,0 +1,144 @@
+package app.newsletter.subscription;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import app.newsletter.outbox.QueuedMail;
+import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.support.Addresses;
+import app.newsletter.support.Db;
+import app.newsletter.support.GreenMailResource;
+import app.newsletter.support.Mailbox;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Signups that arrive together share one commit, and each still gets exactly its own rows and mail. */
+@QuarkusTest
+@QuarkusTestResource(GreenMailResource.class)
+class GroupCommitTest {
+
+    private static final int SIGNUPS = 60;
+
+    @Inject
+    Db db;
+    @Inject
+    SignupWriter writer;
+    @Inject
+    NewSignups newSignups;
+    @Inject
+    NewsletterConfig config;
+
+    @Test
+    void concurrent_signups_share_commits_and_each_gets_its_rows_and_its_mail() throws Exception {
+        String run = Addresses.unique("group");
+        List<String> emails = new ArrayList<>();
+        for (int i = 0; i < SIGNUPS; i++) {
+            emails.add(i + "." + run);
+        }
+        CyclicBarrier start = new CyclicBarrier(SIGNUPS);
+        ExecutorService pool = Executors.newFixedThreadPool(SIGNUPS);
+        try {
+            List<Future<Integer>> replies = new ArrayList<>();
+            for (String email : emails) {
+                replies.add(pool.submit(() -> {
+                    start.await();
+                    return given().contentType(ContentType.JSON).body(Map.of("email", email, "name", "N " + email))
+                            .when().post("/api/subscriptions").then().extract().statusCode();
+                }));
+            }
+            for (Future<Integer> reply : replies) {
+                assertEquals(202, reply.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String like = "%." + run;
+        assertEquals(SIGNUPS, db.count("select count(*) from subscriber where email like ? and status = 'PENDING' "
+                + "and name = 'N ' || email and last_confirmation_sent_at is not null", like));
+        assertEquals(SIGNUPS, db.count("select count(*) from consent_record c join subscriber s on s.id = "
+                + "c.subscriber_id where s.email like ? and c.event = 'SIGNUP' and c.ip is not null", like));
+        assertEquals(SIGNUPS, db.count("select count(distinct t.subscriber_id) from subscriber_token t join subscriber "
+                + "s on s.id = t.subscriber_id where s.email like ? and t.purpose = 'CONFIRM' and t.expires_at is not null",
+                like));
+        assertEquals(SIGNUPS, db.count("select count(*) from subscriber_token t join subscriber s on s.id = "
+                + "t.subscriber_id where s.email like ? and t.purpose = 'UNSUBSCRIBE' and t.expires_at is null", like));
+        long commits = db.count("select count(distinct created_at) from subscriber where email like ?", like);
+        assertTrue(commits < SIGNUPS, "rows of one group share their commit time; " + commits + " groups");
+        for (String email : emails) {
+            String link = Mailbox.link(Mailbox.await(email, 1).get(0), "http://localhost:8080/confirm");
+            // Every mail's link belongs to its own address: confirming it confirms that row and no other.
+            given().formParam("token", Mailbox.token(link)).when().post("/confirm").then().statusCode(200);
+            assertEquals(1L, db.count("select count(*) from subscriber where email = ? and status = 'CONFIRMED'",
+                    email));
+        }
+        assertEquals(SIGNUPS, db.count("select count(*) from subscriber where email like ? and status = 'CONFIRMED'",
+                like));
+    }
+
+    @Test
+    void a_group_is_written_whole_or_not_at_all() {
+        String good = Addresses.unique("whole");
+        String bad = Addresses.unique("poison");
+        // PostgreSQL refuses NUL in text; the form refuses it earlier, so only a hand-made signup carries one.
+        List<SignupWriter.NewSignup> group = List.of(prepared(good, "Good"), prepared(bad, "Bad\u0000"));
+        assertThrows(Exception.class, () -> newSignups.write(group));
+        assertEquals(0L, db.count("select count(*) from subscriber where email in (?, ?)", good, bad));
+        assertEquals(0L, db.count("select count(*) from outbox_mail where recipient in (?, ?)", good, bad));
+    }
+
+    @Test
+    void a_signup_that_fails_its_group_does_not_fail_the_others() throws Exception {
+        String run = Addresses.unique("neighbour");
+        int n = 20;
+        CyclicBarrier start = new CyclicBarrier(n + 1);
+        ExecutorService pool = Executors.newFixedThreadPool(n + 1);
+        try {
+            List<Future<?>> good = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String email = i + "." + run;
+                good.add(pool.submit(() -> {
+                    start.await();
+                    writer.subscribe(prepared(email, null).signup(), new ClientInfo("192.0.2.1", "test"));
+                    return null;
+                }));
+            }
+            Future<?> poisoned = pool.submit(() -> {
+                start.await();
+                writer.subscribe(prepared("poison." + run, "Bad\u0000").signup(), new ClientInfo("192.0.2.1", "test"));
+                return null;
+            });
+            for (Future<?> reply : good) {
+                reply.get();
+            }
+            assertThrows(Exception.class, poisoned::get);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(n, db.count("select count(*) from subscriber where email like ?", "%." + run));
+        assertEquals(n, db.count("select count(*) from outbox_mail where kind = 'confirmation' and recipient like ?",
+                "%." + run));
+        assertEquals(0L, db.count("select count(*) from subscriber where email = ?", "poison." + run));
+    }
+
+    private SignupWriter.NewSignup prepared(String email, String name) {
+        Signup.Valid signup = new Signup.Valid(new EmailAddress(email), name, "peptide-evolution",
+                config.lists().get("peptide-evolution"), "https://blog.example/group");
+        Tokens.Minted confirm = Tokens.mint();
+        Tokens.Minted unsubscribe = Tokens.mint();
+        return new SignupWriter.NewSignup(signup, new ClientInfo("192.0.2.1", "test"), confirm, unsubscribe,
+                new QueuedMail("confirmation", email, "Please confirm", "text", "<p>html</p>",
+                        Map.of()));
+    }
+}
