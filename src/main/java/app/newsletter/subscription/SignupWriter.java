@@ -134,8 +134,15 @@ class SignupWriter {
                         Failures.rootMessage(e));
                 group.forEach(job -> job.outcome().complete(Outcome.ALONE));
             } else {
-                // The database is away: every request answers 503 at once rather than retrying into the outage.
+                // The database is away. Signups that queued while this group waited for it would wait as long again
+                // behind the next group: they fail now too, so that every request answers 503 within one wait.
+                List<Job> waiting = new ArrayList<>();
+                queue.drainTo(waiting);
+                if (waiting.remove(STOP)) {
+                    queue.add(STOP);
+                }
                 group.forEach(job -> job.outcome().completeExceptionally(e));
+                waiting.forEach(job -> job.outcome().completeExceptionally(e));
             }
         }
     }

@@ -344,6 +344,7 @@ class MultiInstanceIT {
                 call.get(30, TimeUnit.SECONDS);
             }
         } catch (java.util.concurrent.ExecutionException e) {
+            proxy.restore(); // a failure here must not leave the instance cut off for the tests after this one
             throw e.getCause() instanceof AssertionError failure ? failure : new AssertionError(e.getCause());
         } finally {
             outage.shutdownNow();
