@@ -68,6 +68,14 @@ class ExportTest {
     }
 
     @Test
+    void a_name_with_a_newline_a_quote_and_a_comma_is_one_quoted_field_with_its_newline_kept() {
+        insert("dan@example.com", "Dan \"D\"\nSmith, Jr.", "PENDING", "2026-04-01T00:00:00Z", null, null, "", "1", 0);
+        String body = export(Map.of("list", "export-spec", "since", "2026-04-01"));
+        assertEquals(HEADER + "dan@example.com,\"Dan \"\"D\"\"\nSmith, Jr.\",export-spec,pending,"
+                + "2026-04-01T00:00:00Z,,,,1,0\r\n", body);
+    }
+
+    @Test
     void status_filter_is_repeatable() {
         assertEquals(HEADER + ANN + CAT, export(Map.of("list", "export-spec"), "confirmed", "unsubscribed"));
         assertEquals(HEADER + ANN + CAT, export(Map.of("list", "export-spec"), "confirmed,unsubscribed"));
