@@ -4,36 +4,25 @@ import app.newsletter.platform.AuditLog;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.List;
-import java.util.Locale;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
 
 /**
- * Streams CSV straight from a PostgreSQL cursor to the client: rows leave as they are read, memory stays flat at any
- * size, and one read-only REPEATABLE READ transaction makes the file a consistent snapshot.
+ * Streams CSV made by PostgreSQL itself ({@code COPY … TO STDOUT}) to the client: the server writes the CSV and the
+ * service only passes bytes on, so no row is decoded in Java and memory stays flat at any size. One read-only
+ * REPEATABLE READ transaction makes the file a consistent snapshot.
  */
 @ApplicationScoped
 class CsvExports {
 
-    static final String[] SUBSCRIBER_COLUMNS = { "email", "name", "list", "status", "subscribed_at", "confirmed_at",
-            "unsubscribed_at", "source", "consent_version", "ebook_downloads" };
-    static final String[] CONSENT_COLUMNS = { "email", "list", "event", "time", "ip", "user_agent", "source",
-            "consent_version" };
-
-    private static final int FETCH_SIZE = 5000;
+    private static final byte[] BOM = { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF };
 
     private final AgroalDataSource dataSource;
     private final AuditLog audit;
@@ -46,137 +35,141 @@ class CsvExports {
     }
 
     void subscribers(ExportFilter filter, String actor, boolean bom, OutputStream out) throws IOException {
-        Query query = new Query("""
-                select email, name, list_id, lower(status), %s, %s, %s, source, consent_version,
-                       ebook_downloads::text
-                  from subscriber where true""".formatted(utc("created_at"), utc("confirmed_at"),
-                utc("unsubscribed_at")));
+        Query query = new Query("select * from subscriber where true");
         query.equal("list_id", filter.list());
         query.anyOf("lower(status)", filter.statuses());
         query.dateRange("created_at", filter);
-        query.sql.append(" order by id");
-        long rows = stream(query, SUBSCRIBER_COLUMNS, bom, out);
-        registry.counter("newsletter.export.rows", "kind", "subscribers").increment(rows);
-        audit.record(actor, "EXPORT_SUBSCRIBERS", filter.describe(), rows);
+        export(query.copy("""
+                select %s as email, %s as name, %s as list, lower(status) as status, %s as subscribed_at,
+                       %s as confirmed_at, %s as unsubscribed_at, %s as source, %s as consent_version,
+                       %s as ebook_downloads
+                  from filtered order by id""".formatted(text("email"), text("name"), text("list_id"),
+                utc("created_at"), utc("confirmed_at"), utc("unsubscribed_at"), text("source"),
+                text("consent_version"), text("ebook_downloads::text"))),
+                "subscribers", "EXPORT_SUBSCRIBERS", filter, actor, bom, out);
     }
 
     void consents(ExportFilter filter, String actor, boolean bom, OutputStream out) throws IOException {
-        Query query = new Query("""
-                select s.email, c.list_id, lower(c.event), %s, c.ip, c.user_agent, c.source, c.consent_version
-                  from consent_record c join subscriber s on s.id = c.subscriber_id where true"""
-                .formatted(utc("c.occurred_at")));
+        Query query = new Query("select c.*, s.email from consent_record c join subscriber s on s.id = c.subscriber_id "
+                + "where true");
         query.equal("c.list_id", filter.list());
         query.anyOf("lower(s.status)", filter.statuses());
         query.anyOf("lower(c.event)", filter.events());
         query.dateRange("c.occurred_at", filter);
-        query.sql.append(" order by c.id");
-        long rows = stream(query, CONSENT_COLUMNS, bom, out);
-        registry.counter("newsletter.export.rows", "kind", "consents").increment(rows);
-        audit.record(actor, "EXPORT_CONSENTS", filter.describe(), rows);
+        export(query.copy("""
+                select %s as email, %s as list, lower(event) as event, %s as "time", %s as ip,
+                       %s as user_agent, %s as source, %s as consent_version
+                  from filtered order by id""".formatted(text("email"), text("list_id"), utc("occurred_at"),
+                text("ip"), text("user_agent"), text("source"), text("consent_version"))),
+                "consents", "EXPORT_CONSENTS", filter, actor, bom, out);
     }
 
-    private long stream(Query query, String[] header, boolean bom, OutputStream out) throws IOException {
-        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+    private void export(String copy, String kind, String action, ExportFilter filter, String actor, boolean bom,
+            OutputStream out) throws IOException {
+        long rows = copy(copy, bom, out);
+        registry.counter("newsletter.export.rows", "kind", kind).increment(rows);
+        audit.record(actor, action, filter.describe(), rows);
+    }
+
+    private long copy(String copy, boolean bom, OutputStream out) throws IOException {
         if (bom) {
-            writer.write('\uFEFF');
+            out.write(BOM);
         }
-        long rows = 0;
+        CrlfLines csv = new CrlfLines(out);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try (PreparedStatement statement = query.prepare(connection)) {
-                // With autocommit off, the driver reads through a server-side cursor in batches of this size.
-                statement.setFetchSize(FETCH_SIZE);
-                CSVPrinter csv = CSVFormat.RFC4180.builder().setHeader(header).get().print(writer);
-                writer.flush();
-                try (ResultSet rs = statement.executeQuery()) {
-                    int columns = header.length;
-                    String[] record = new String[columns];
-                    while (rs.next()) {
-                        for (int i = 0; i < columns; i++) {
-                            record[i] = cell(rs.getString(i + 1));
-                        }
-                        csv.printRecord((Object[]) record);
-                        rows++;
-                    }
+            try {
+                try (Statement statement = connection.createStatement()) {
+                    // A large export passes PostgreSQL's JIT cost threshold, and compiling the per-cell expressions
+                    // took longer than the export then saved: 1,000,000 rows took 3.4 s with JIT, 2.3 s without.
+                    statement.execute("set local jit = off");
                 }
-                csv.flush();
+                // copyOut cancels the COPY itself when writing fails (the client went away), so the connection
+                // goes back to the pool usable.
+                return connection.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, csv);
             } finally {
+                csv.flush();
                 connection.rollback();
             }
         } catch (SQLException e) {
-            throw new IOException("export stopped after " + rows + " rows: " + e.getMessage(), e);
+            throw new IOException("export stopped: " + e.getMessage(), e);
         }
-        writer.flush();
-        return rows;
     }
 
     /**
-     * ISO-8601 UTC, formatted by PostgreSQL: every column then arrives as text and goes out as it came, which keeps
-     * the per-row work in Java to the neutralisation below.
+     * ISO-8601 UTC, formatted by PostgreSQL to whole seconds. A formatted time starts with a digit, so it needs no
+     * neutralisation.
      */
     private static String utc(String column) {
         return "to_char(" + column + " at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
     }
 
-    /** Text neutralised against formula injection (OWASP "CSV injection"): a leading ' makes it plain text. */
-    static String cell(String text) {
-        if (text != null && !text.isEmpty()) {
-            char first = text.charAt(0);
-            if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r') {
-                return "'" + text;
-            }
-        }
-        return text;
+    /**
+     * Text neutralised against formula injection (OWASP "CSV injection"): a leading = + - @ tab or CR gets a leading
+     * ' that makes it plain text. ascii() reads only the first character, which keeps this cheap per row. An empty
+     * string becomes NULL because COPY writes "" for an empty string and nothing for NULL, and an empty cell has
+     * always been written as nothing.
+     */
+    private static String text(String column) {
+        return "case when ascii(" + column + ") in (61, 43, 45, 64, 9, 13) then '''' || " + column
+                + " else nullif(" + column + ", '') end";
     }
 
-    /** A WHERE clause built from the filters that are set, with its parameters in order. */
+    /**
+     * A WHERE clause built from the filters that are set. COPY takes no bind parameters, so values are written into
+     * the SQL as literals; that is safe only because every value has been checked by {@link ExportFilter} first: the
+     * list against the configured lists, statuses and events against closed sets, dates parsed into LocalDate. The
+     * quote doubling is a second fence, valid because standard_conforming_strings is on (PostgreSQL's default since
+     * 9.1), so a backslash is not an escape.
+     */
     private static final class Query {
-        final StringBuilder sql;
-        final List<Object> parameters = new ArrayList<>();
+        private final StringBuilder sql;
 
         Query(String select) {
             this.sql = new StringBuilder(select);
         }
 
+        /**
+         * The COPY statement: the filtered rows come first, as a CTE, so that pg_stat_activity, which keeps only the
+         * first kilobyte of a statement, shows which rows an export reads rather than the long column list.
+         * PostgreSQL inlines a CTE used once, so the plan is that of a plain query. The aliases of the columns are the
+         * header row.
+         */
+        String copy(String columns) {
+            return "copy (with filtered as (" + sql + ") " + columns + ") to stdout with (format csv, header)";
+        }
+
         void equal(String column, String value) {
             if (value != null) {
-                sql.append(" and ").append(column).append(" = ?");
-                parameters.add(value);
+                sql.append(" and ").append(column).append(" = ").append(literal(value));
             }
         }
 
         void anyOf(String column, List<String> values) {
             if (!values.isEmpty()) {
-                sql.append(" and ").append(column).append(" = any(?)");
-                parameters.add(values.stream().map(v -> v.toLowerCase(Locale.ROOT)).toArray(String[]::new));
+                sql.append(" and ").append(column).append(" in (")
+                        .append(values.stream().map(Query::literal).collect(Collectors.joining(", "))).append(')');
             }
         }
 
         /** Dates are whole UTC days: since includes its day, until includes its day too. */
         void dateRange(String column, ExportFilter filter) {
             if (filter.since() != null) {
-                sql.append(" and ").append(column).append(" >= ?");
-                parameters.add(filter.since().atStartOfDay().atOffset(ZoneOffset.UTC));
+                sql.append(" and ").append(column).append(" >= ").append(midnight(filter.since()));
             }
             if (filter.until() != null) {
-                sql.append(" and ").append(column).append(" < ?");
-                parameters.add(filter.until().plusDays(1).atStartOfDay().atOffset(ZoneOffset.UTC));
+                sql.append(" and ").append(column).append(" < ").append(midnight(filter.until().plusDays(1)));
             }
         }
 
-        PreparedStatement prepare(Connection connection) throws SQLException {
-            PreparedStatement statement = connection.prepareStatement(sql.toString());
-            for (int i = 0; i < parameters.size(); i++) {
-                Object parameter = parameters.get(i);
-                if (parameter instanceof String[] array) {
-                    statement.setArray(i + 1, connection.createArrayOf("text", array));
-                } else {
-                    statement.setObject(i + 1, parameter);
-                }
-            }
-            return statement;
+        private static String midnight(LocalDate day) {
+            return "timestamptz " + literal(day + "T00:00:00Z");
+        }
+
+        private static String literal(String value) {
+            return "'" + value.replace("'", "''") + "'";
         }
     }
 }
