@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,21 +25,16 @@ class OutboxDispatcher {
     private final OutboxMetrics metrics;
     private final NewsletterConfig.Outbox config;
     private final SendWindow window;
-    private final int inFlight;
     private final ReentrantLock round = new ReentrantLock();
     private volatile boolean stopping;
 
     OutboxDispatcher(OutboxClaims claims, OutboxStore store, MailSender sender, OutboxMetrics metrics,
-            NewsletterConfig config,
-            @ConfigProperty(name = "quarkus.mailer.max-pool-size", defaultValue = "10") int poolSize) {
+            NewsletterConfig config) {
         this.claims = claims;
         this.store = store;
         this.sender = sender;
         this.metrics = metrics;
         this.config = config.outbox();
-        // No more sends than connections: a send queued for a connection would spend its timeout waiting, and
-        // could still open one after the mail client closed at shutdown.
-        this.inFlight = Math.min(this.config.batchSize(), poolSize);
         this.window = SendWindow.of(this.config.lease(), this.config.sendTimeout());
         if (window.timeout().compareTo(this.config.sendTimeout()) < 0) {
             LOG.warnf("outbox send timeout %s shortened to %s: every send must end well within the lease (%s)",
@@ -56,7 +50,7 @@ class OutboxDispatcher {
             return;
         }
         try {
-            new DeliveryRound(claims, store, sender, metrics, window, inFlight, () -> stopping).run();
+            new DeliveryRound(claims, store, sender, metrics, window, config.batchSize(), () -> stopping).run();
         } catch (RuntimeException e) {
             LOG.warnf("outbox round failed, retrying next round: %s", Failures.rootMessage(e));
         } finally {

@@ -176,8 +176,7 @@ public interface NewsletterConfig {
         String interval();
 
         /**
-         * Most mails in flight at once, and at most one per SMTP connection ({@code quarkus.mailer.max-pool-size});
-         * more are claimed whenever half of them have ended.
+         * Most mails claimed (and sent concurrently, over {@code quarkus.mailer.max-pool-size} connections) at once.
          */
         @WithDefault("50")
         int batchSize();
@@ -198,10 +197,7 @@ public interface NewsletterConfig {
         @WithDefault("PT24H")
         Duration giveUpAfter();
 
-        /**
-         * Longest time one SMTP send (waiting for a connection included) may take before it counts as failed. Cut to
-         * {@code 3/8} of the lease when longer, so that no send can outlive its lease.
-         */
+        /** Longest time one SMTP send may take before it counts as failed. */
         @WithDefault("PT30S")
         Duration sendTimeout();
 
