@@ -2,56 +2,89 @@ package app.newsletter.outbox;
 
 import app.newsletter.platform.Failures;
 import app.newsletter.platform.NewsletterConfig;
-import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.ext.mail.SMTPException;
+import io.vertx.mutiny.ext.mail.MailClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Sends queued mail. Runs on a scheduler worker thread, never on the event loop; sends go out concurrently over the
- * mail client's bounded connection pool ({@code quarkus.mailer.max-pool-size}). A round lasts as long as mail is due.
+ * Sends queued mail. Runs on a scheduler worker thread, never on the event loop; sends of one batch go out
+ * concurrently over the mail client's bounded connection pool ({@code quarkus.mailer.max-pool-size}).
+ * <p>
+ * Real mail goes through the Vert.x mail client itself: Quarkus' {@code Mail} always carries Cc and Bcc lists, which
+ * come out as empty "Cc:" headers that RFC 5322 forbids and spam filters count against the sender. The mock mailer
+ * (dev mode) keeps printing mails to the log.
  */
 @ApplicationScoped
 class OutboxDispatcher {
 
     private static final Logger LOG = Logger.getLogger(OutboxDispatcher.class);
 
-    private final OutboxClaims claims;
     private final OutboxStore store;
-    private final MailSender sender;
-    private final OutboxMetrics metrics;
+    private final ReactiveMailer mailer;
     private final NewsletterConfig.Outbox config;
-    private final SendWindow window;
+    private final Instance<MailClient> client;
+    private final boolean mock;
+    private final String from;
+    private final Optional<String> bounceAddress;
+    private final String messageIdDomain;
+    private final OutboxMetrics metrics;
     private final ReentrantLock round = new ReentrantLock();
     private volatile boolean stopping;
 
-    OutboxDispatcher(OutboxClaims claims, OutboxStore store, MailSender sender, OutboxMetrics metrics,
-            NewsletterConfig config) {
-        this.claims = claims;
+    OutboxDispatcher(OutboxStore store, OutboxMetrics metrics, ReactiveMailer mailer, Instance<MailClient> client,
+            NewsletterConfig config,
+            @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false") boolean mock,
+            @ConfigProperty(name = "quarkus.mailer.from") String from,
+            @ConfigProperty(name = "quarkus.mailer.bounce-address") Optional<String> bounceAddress) {
         this.store = store;
-        this.sender = sender;
         this.metrics = metrics;
+        this.mailer = mailer;
+        this.client = client;
         this.config = config.outbox();
-        this.window = SendWindow.of(this.config.lease(), this.config.sendTimeout());
-        if (window.timeout().compareTo(this.config.sendTimeout()) < 0) {
-            LOG.warnf("outbox send timeout %s shortened to %s: every send must end well within the lease (%s)",
-                    this.config.sendTimeout(), window.timeout(), this.config.lease());
-        }
+        this.mock = mock;
+        this.from = from;
+        this.bounceAddress = bounceAddress;
+        this.messageIdDomain = domainOf(from);
     }
 
     @Scheduled(identity = "outbox-dispatcher", every = "${newsletter.outbox.interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
-    void dispatch() throws InterruptedException {
-        if (stopping || !round.tryLock()) {
+    void dispatch() {
+        if (!round.tryLock()) {
             return;
         }
         try {
-            new DeliveryRound(claims, store, sender, metrics, window, config.batchSize(), () -> stopping).run();
+            List<OutboxMail> batch;
+            do {
+                if (stopping) {
+                    return;
+                }
+                batch = store.claim(config.batchSize());
+                if (!batch.isEmpty()) {
+                    sendAll(batch);
+                }
+            } while (batch.size() == config.batchSize());
         } catch (RuntimeException e) {
+            // Typically the database is away: one line per round, not a stack trace every second; the mail waits.
             LOG.warnf("outbox round failed, retrying next round: %s", Failures.rootMessage(e));
         } finally {
             round.unlock();
@@ -59,15 +92,82 @@ class OutboxDispatcher {
     }
 
     /**
-     * On SIGTERM: claim nothing more and let the sends in flight end and be recorded, so that no mail of this
+     * On SIGTERM: claim nothing more and let the round in progress finish and settle, so that no mail of this
      * instance waits for its lease to expire (and none goes out twice) after a normal shutdown.
      */
     void drainOnShutdown(@Observes ShutdownEvent event) throws InterruptedException {
         stopping = true;
-        if (round.tryLock(window.timeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {
+        if (round.tryLock(config.sendTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {
             round.unlock();
         } else {
             LOG.warn("outbox round still running at shutdown; its claimed mails are retried after their lease");
         }
+    }
+
+    /** Sends a batch concurrently; each mail is marked sent as soon as its own send ends, to keep resends rare. */
+    private void sendAll(List<OutboxMail> batch) {
+        List<Uni<Void>> sends = new ArrayList<>(batch.size());
+        for (OutboxMail row : batch) {
+            sends.add(send(row)
+                    .ifNoItem().after(config.sendTimeout()).fail()
+                    .onItemOrFailure().transform((ignored, failure) -> failure)
+                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                    .invoke(failure -> settle(row, failure))
+                    .replaceWithVoid());
+        }
+        Uni.join().all(sends).andCollectFailures().await().atMost(config.sendTimeout().plus(Duration.ofSeconds(10)));
+    }
+
+    private void settle(OutboxMail row, Throwable failure) {
+        if (failure == null) {
+            store.markSent(List.of(row.id));
+            metrics.sent(row.kind);
+        } else {
+            settleFailure(row, failure);
+        }
+    }
+
+    private void settleFailure(OutboxMail row, Throwable failure) {
+        boolean permanent = failure instanceof SMTPException smtp && smtp.isPermanent();
+        boolean dead = store.markFailed(row, String.valueOf(failure.getMessage()), permanent);
+        metrics.failed(row.kind, dead);
+        if (dead) {
+            LOG.errorf("outbox mail %d (%s) is dead after %d attempts: %s", row.id, row.kind, row.attempts,
+                    failure.getMessage());
+        } else {
+            LOG.warnf("outbox mail %d (%s) attempt %d failed, will retry: %s", row.id, row.kind, row.attempts,
+                    failure.getMessage());
+        }
+    }
+
+    private Uni<Void> send(OutboxMail row) {
+        if (mock) {
+            Mail mail = Mail.withText(row.recipient, row.subject, row.textBody).setHtml(row.htmlBody);
+            row.headers.forEach(mail::addHeader);
+            return mailer.send(mail);
+        }
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        row.headers.forEach(headers::add);
+        // Stable across retries, so a receiver can drop the copy of a mail resent after a lost acknowledgement.
+        headers.add("Message-ID", "<outbox." + row.id + "." + row.createdAt.toEpochMilli() + "@" + messageIdDomain
+                + ">");
+        MailMessage message = new MailMessage()
+                .setFrom(from)
+                .setTo(List.of(row.recipient))
+                .setSubject(row.subject)
+                .setText(row.textBody)
+                .setHtml(row.htmlBody)
+                .setHeaders(headers);
+        bounceAddress.ifPresent(message::setBounceAddress);
+        return client.get().sendMail(message).replaceWithVoid();
+    }
+
+
+    private static String domainOf(String address) {
+        String trimmed = address.trim();
+        if (trimmed.endsWith(">")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed.substring(trimmed.lastIndexOf('@') + 1);
     }
 }
