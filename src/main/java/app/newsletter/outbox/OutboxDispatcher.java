@@ -38,6 +38,7 @@ class OutboxDispatcher {
     private static final Logger LOG = Logger.getLogger(OutboxDispatcher.class);
 
     private final OutboxStore store;
+    private final OutboxBatches batches;
     private final ReactiveMailer mailer;
     private final NewsletterConfig.Outbox config;
     private final Instance<MailClient> client;
@@ -49,12 +50,13 @@ class OutboxDispatcher {
     private final ReentrantLock round = new ReentrantLock();
     private volatile boolean stopping;
 
-    OutboxDispatcher(OutboxStore store, OutboxMetrics metrics, ReactiveMailer mailer, Instance<MailClient> client,
+    OutboxDispatcher(OutboxStore store, OutboxBatches batches, OutboxMetrics metrics, ReactiveMailer mailer, Instance<MailClient> client,
             NewsletterConfig config,
             @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false") boolean mock,
             @ConfigProperty(name = "quarkus.mailer.from") String from,
             @ConfigProperty(name = "quarkus.mailer.bounce-address") Optional<String> bounceAddress) {
         this.store = store;
+        this.batches = batches;
         this.metrics = metrics;
         this.mailer = mailer;
         this.client = client;
@@ -78,7 +80,7 @@ class OutboxDispatcher {
                 if (stopping) {
                     return;
                 }
-                batch = store.claim(config.batchSize());
+                batch = batches.claim(config.batchSize(), config.lease().toMillis() / 1000.0);
                 if (!batch.isEmpty()) {
                     sendAll(batch);
                 }
@@ -120,7 +122,7 @@ class OutboxDispatcher {
 
     private void settle(OutboxMail row, Throwable failure) {
         if (failure == null) {
-            store.markSent(List.of(row.id));
+            batches.markSent(row.id);
             metrics.sent(row.kind);
         } else {
             settleFailure(row, failure);

@@ -21,38 +21,6 @@ class OutboxStore {
         this.config = config.outbox();
     }
 
-    /**
-     * Claims due mail by pushing its next attempt past the lease: other instances skip the locked rows now and see
-     * them as not due afterwards, and the rows come back by themselves if this instance dies before settling them.
-     */
-    @Transactional
-    @SuppressWarnings("unchecked")
-    List<OutboxMail> claim(int limit) {
-        List<OutboxMail> claimed = em.createNativeQuery("""
-                update outbox_mail o
-                   set next_attempt_at = now() + make_interval(secs => :lease), attempts = o.attempts + 1
-                  from (select id from outbox_mail
-                         where status = 'PENDING' and next_attempt_at <= now()
-                         order by next_attempt_at
-                         limit :limit
-                           for update skip locked) due
-                 where o.id = due.id
-             returning o.*""", OutboxMail.class)
-                .setParameter("lease", (double) config.lease().toMillis() / 1000)
-                .setParameter("limit", limit)
-                .getResultList();
-        claimed.forEach(em::detach);
-        return claimed;
-    }
-
-    @Transactional
-    void markSent(List<Long> ids) {
-        if (!ids.isEmpty()) {
-            em.createNativeQuery("update outbox_mail set status = 'SENT', sent_at = now(), last_error = null "
-                    + "where id in (:ids)").setParameter("ids", ids).executeUpdate();
-        }
-    }
-
     /** Reschedules with exponential backoff, or gives up (dead) when the mail is too old or refused for good. */
     @Transactional
     boolean markFailed(OutboxMail mail, String error, boolean permanent) {
