@@ -15,6 +15,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The outbox's hot statements in plain JDBC, one statement each (inserts and counts for many mails at once): these
@@ -53,12 +56,14 @@ class OutboxBatches {
          returning o.id, o.kind, o.recipient, o.subject, o.text_body, o.html_body, o.headers::text, o.attempts,
                    o.created_at, o.next_attempt_at""";
     private static final String SENT = "update outbox_mail set status = 'SENT', sent_at = now(), last_error = null "
-            + "where id = ?";
+            + "where id = any(?)";
     private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
     };
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper json;
+    private final Queue<Long> sentIds = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock settling = new ReentrantLock();
 
     OutboxBatches(AgroalDataSource dataSource, ObjectMapper json) {
         this.dataSource = dataSource;
@@ -144,14 +149,42 @@ class OutboxBatches {
         }
     }
 
+    /**
+     * Records one mail as sent, and returns once that is committed. Sends that end while an earlier record is being
+     * written share the next statement (whoever gets the lock writes every id queued so far), so a busy dispatcher
+     * commits a few times per batch instead of once per mail, while each mail is still recorded the moment its own
+     * send ends: no mail waits for the rest of its batch (and so for its lease to run out) to count as sent.
+     */
     void markSent(long id) {
+        sentIds.add(id);
+        settling.lock();
+        try {
+            if (!sentIds.contains(id)) {
+                return; // the previous holder wrote it
+            }
+            List<Long> ids = new ArrayList<>();
+            for (Long queued; (queued = sentIds.poll()) != null;) {
+                ids.add(queued);
+            }
+            try {
+                update(SENT, ids);
+            } catch (RuntimeException e) {
+                sentIds.addAll(ids); // for the next caller to try again
+                throw e;
+            }
+        } finally {
+            settling.unlock();
+        }
+    }
+
+    private void update(String sql, List<Long> ids) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement sent = connection.prepareStatement(SENT)) {
-            sent.setLong(1, id);
-            sent.executeUpdate();
+                PreparedStatement update = connection.prepareStatement(sql)) {
+            update.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+            update.executeUpdate();
             commitUnlessAuto(connection);
         } catch (SQLException e) {
-            throw new IllegalStateException("could not mark mail " + id + " sent: " + e.getMessage(), e);
+            throw new IllegalStateException("could not settle " + ids.size() + " mails: " + e.getMessage(), e);
         }
     }
 
