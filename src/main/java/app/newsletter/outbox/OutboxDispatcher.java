@@ -5,6 +5,7 @@ import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -95,9 +96,21 @@ class OutboxDispatcher {
 
     /**
      * On SIGTERM: claim nothing more and let the round in progress finish and settle, so that no mail of this
-     * instance waits for its lease to expire (and none goes out twice) after a normal shutdown.
+     * instance waits for its lease to expire (and none goes out twice) after a normal shutdown. This must happen at
+     * the very start of the shutdown: once HTTP has drained, Quarkus closes Vert.x, whose event loops carry the SMTP
+     * connections, before ShutdownEvent observers have finished (sends in flight then hang or fail and are retried,
+     * although the server may have taken them).
      */
+    void drainOnShutdown(@Observes ShutdownDelayInitiatedEvent event) throws InterruptedException {
+        drain();
+    }
+
+    /** The fallback when the shutdown skipped its first phase. */
     void drainOnShutdown(@Observes ShutdownEvent event) throws InterruptedException {
+        drain();
+    }
+
+    private void drain() throws InterruptedException {
         stopping = true;
         if (round.tryLock(config.sendTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {
             round.unlock();
