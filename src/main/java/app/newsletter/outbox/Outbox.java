@@ -32,18 +32,7 @@ public class Outbox {
     /** @param notBefore when the mail may go out at the earliest; null for at once */
     @Transactional(Transactional.TxType.MANDATORY)
     public void enqueue(QueuedMail mail, Instant notBefore) {
-        OutboxMail row = new OutboxMail();
-        row.kind = mail.kind();
-        row.recipient = mail.recipient();
-        row.subject = mail.subject();
-        row.textBody = mail.text();
-        row.htmlBody = mail.html();
-        row.headers = mail.headers();
-        row.status = OutboxMail.PENDING;
-        row.createdAt = Instant.now();
-        row.nextAttemptAt = notBefore == null || notBefore.isBefore(row.createdAt) ? row.createdAt : notBefore;
-        row.persist();
-        LOG.debugf("queued %s mail", mail.kind());
+        enqueueAll(List.of(mail), notBefore);
     }
 
     /** Queues many mails with one statement, e.g. those of signups that share a commit. */
@@ -55,12 +44,12 @@ public class Outbox {
         }
     }
 
-    /** Mails of one kind queued since the given time, over all recipients or (when given) to one address. */
-    public long countQueued(String kind, String recipient, Instant since) {
-        return store.countQueued(kind, recipient, since);
+    /** Mails of one kind queued since the given time, to anyone. */
+    public long countQueued(String kind, Instant since) {
+        return store.countQueued(kind, since);
     }
 
-    /** {@link #countQueued} for many recipients at once: the counts in the order of the recipients. */
+    /** Mails of one kind queued since the given time to each of these addresses, in their order. */
     public long[] countQueuedTo(String kind, List<String> recipients, Instant since) {
         return batches.countQueuedTo(kind, recipients, since);
     }

@@ -167,7 +167,7 @@ class OutboxBatches {
                 ids.add(queued);
             }
             try {
-                update(SENT, ids);
+                writeSent(ids);
             } catch (RuntimeException e) {
                 sentIds.addAll(ids); // for the next caller to try again
                 throw e;
@@ -177,14 +177,14 @@ class OutboxBatches {
         }
     }
 
-    private void update(String sql, List<Long> ids) {
+    private void writeSent(List<Long> ids) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement update = connection.prepareStatement(sql)) {
+                PreparedStatement update = connection.prepareStatement(SENT)) {
             update.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
             update.executeUpdate();
             commitUnlessAuto(connection);
         } catch (SQLException e) {
-            throw new IllegalStateException("could not settle " + ids.size() + " mails: " + e.getMessage(), e);
+            throw new IllegalStateException("could not mark " + ids.size() + " mails sent: " + e.getMessage(), e);
         }
     }
 

@@ -36,7 +36,7 @@ class ConfirmationGate {
     }
 
     boolean overDailyCap(String email, Instant now) {
-        return outbox.countQueued(KIND, email, now.minus(Duration.ofDays(1))) >= config.perAddressPerDay();
+        return overDailyCap(List.of(email), now)[0];
     }
 
     /**
@@ -64,7 +64,7 @@ class ConfirmationGate {
     Instant notBefore(Instant now) {
         if (countedAt.plus(RECOUNT).isBefore(now)) {
             // Counted at most every few seconds per instance: the breaker reacts to floods, not single mails.
-            lastHour.set(outbox.countQueued(KIND, null, now.minus(Duration.ofHours(1))));
+            lastHour.set(outbox.countQueued(KIND, now.minus(Duration.ofHours(1))));
             countedAt = now;
         }
         if (lastHour.get() < config.confirmationsPerHour()) {

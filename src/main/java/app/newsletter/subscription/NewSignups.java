@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
 /**
  * Writes a group of signups in one transaction with one statement per table: the subscribers, their consent
  * records, their link tokens and their confirmation mails. Only addresses new to their list are written here; the
- * caller handles the others one by one ({@link SubscriptionService#subscribe}), because their rules need row locks.
+ * caller hands the others to {@link SubscriptionService#subscribeKnown}, because their rules need row locks.
  */
 @ApplicationScoped
 class NewSignups {

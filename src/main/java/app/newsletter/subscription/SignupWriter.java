@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
  * together in one transaction. Each request is answered only after the commit that holds its rows, so a reply still
  * means "stored", while a spike costs one commit per group instead of one per signup.
  * <p>
- * Addresses already on their list, and every signup of a group that failed for a reason of its own (say a
- * deadlock with another instance), are handled one by one by {@link SubscriptionService#subscribe}.
+ * Every signup of a group that failed for a reason of its own (say a deadlock with another instance) is written
+ * again as a group of one; addresses already on their list go on to {@link SubscriptionService#subscribeKnown}.
  */
 @ApplicationScoped
 class SignupWriter {
@@ -76,20 +76,33 @@ class SignupWriter {
     }
 
     void subscribe(Signup.Valid signup, ClientInfo client) {
-        if (!open) {
-            service.subscribe(signup, client);
-            return;
+        NewSignup prepared = prepare(signup, client);
+        Outcome outcome = open ? inGroup(prepared) : Outcome.ALONE;
+        if (outcome == Outcome.ALONE) {
+            outcome = alone(prepared);
         }
-        Job job = new Job(prepare(signup, client), new CompletableFuture<>());
+        // A row erased between the insert's conflict and the lock: the address is new again, once more.
+        if (outcome == Outcome.EXISTS && !service.subscribeKnown(signup, client) && alone(prepared) == Outcome.EXISTS) {
+            service.subscribeKnown(signup, client);
+        }
+    }
+
+    private Outcome inGroup(NewSignup prepared) {
+        Job job = new Job(prepared, new CompletableFuture<>());
         queue.add(job);
-        Outcome outcome;
         try {
-            outcome = job.outcome().join();
+            return job.outcome().join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
-        if (outcome != Outcome.WRITTEN) {
-            service.subscribe(signup, client);
+    }
+
+    /** A group of one, in the caller's thread: the writer is off, closed, or this signup's group failed. */
+    private Outcome alone(NewSignup prepared) {
+        try {
+            return store.write(List.of(prepared))[0] ? Outcome.WRITTEN : Outcome.EXISTS;
+        } catch (SQLException e) {
+            throw new IllegalStateException("signup not written: " + e.getMessage(), e);
         }
     }
 

@@ -8,7 +8,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -50,66 +49,31 @@ class SubscriptionService implements EbookGrants {
         this.config = config;
     }
 
+    /**
+     * A signup of an address already on the list (new ones are written by {@link NewSignups}). The row lock makes
+     * concurrent signups of one address queue behind each other and see each other's cooldown.
+     *
+     * @return false when the row was gone by the time it was locked (erased or purged meanwhile)
+     */
     @Transactional
-    void subscribe(Signup.Valid signup, ClientInfo client) {
-        Instant now = Instant.now();
-        Optional<Long> created = insertIfNew(signup, now);
-        if (created.isPresent()) {
-            Subscriber subscriber = fresh(created.get(), signup);
-            ConsentRecord.record(subscriber, "SIGNUP", client, now);
-            LOG.infof("subscriber %d signed up to %s", subscriber.id, subscriber.listId);
-            if (gate.overDailyCap(subscriber.email, now)) {
-                // Rare (the address is being bombed through other lists): undo what the insert assumed.
-                em.createNativeQuery("update subscriber set last_confirmation_sent_at = null where id = :id")
-                        .setParameter("id", subscriber.id).executeUpdate();
-                LOG.infof("subscriber %d: confirmation withheld, the address reached its daily cap", subscriber.id);
-            } else {
-                mails.queueConfirmation(subscriber, now, gate.notBefore(now));
-            }
-            return;
-        }
-        // Row lock: concurrent signups of one address queue behind each other and see each other's cooldown.
-        Subscriber subscriber = em.createQuery("from Subscriber where listId = :list and lower(email) = lower(:email)",
-                Subscriber.class)
+    boolean subscribeKnown(Signup.Valid signup, ClientInfo client) {
+        Optional<Subscriber> found = em.createQuery(
+                "from Subscriber where listId = :list and lower(email) = lower(:email)", Subscriber.class)
                 .setParameter("list", signup.listId())
                 .setParameter("email", signup.email().value())
                 .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .getSingleResult();
+                .getResultStream()
+                .findFirst();
+        if (found.isEmpty()) {
+            return false;
+        }
+        Subscriber subscriber = found.get();
+        Instant now = Instant.now();
         switch (subscriber.status) {
             case CONFIRMED -> resendEbook(subscriber, now);
             case PENDING, UNSUBSCRIBED -> renewSignup(subscriber, signup, client, now);
         }
-    }
-
-    /** The row just inserted, as the mails and the consent record need it, without reading it back. */
-    private static Subscriber fresh(long id, Signup.Valid signup) {
-        Subscriber subscriber = new Subscriber();
-        subscriber.id = id;
-        subscriber.listId = signup.listId();
-        subscriber.email = signup.email().value();
-        subscriber.name = signup.name();
-        subscriber.source = signup.source();
-        subscriber.consentVersion = signup.list().consentVersion();
-        subscriber.status = Subscriber.Status.PENDING;
-        return subscriber;
-    }
-
-    private Optional<Long> insertIfNew(Signup.Valid signup, Instant now) {
-        @SuppressWarnings("unchecked")
-        List<Number> ids = em.createNativeQuery("""
-                insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at,
-                                        last_confirmation_sent_at)
-                values (:list, :email, :name, 'PENDING', :source, :consent, :now, :now, :now)
-                on conflict (list_id, lower(email)) do nothing
-                returning id""")
-                .setParameter("list", signup.listId())
-                .setParameter("email", signup.email().value())
-                .setParameter("name", signup.name())
-                .setParameter("source", signup.source())
-                .setParameter("consent", signup.list().consentVersion())
-                .setParameter("now", now)
-                .getResultList();
-        return ids.stream().findFirst().map(Number::longValue);
+        return true;
     }
 
     private void renewSignup(Subscriber subscriber, Signup.Valid signup, ClientInfo client, Instant now) {
