@@ -51,8 +51,8 @@ class OutboxDispatcher {
     private final ReentrantLock round = new ReentrantLock();
     private volatile boolean stopping;
 
-    OutboxDispatcher(OutboxStore store, OutboxBatches batches, OutboxMetrics metrics, ReactiveMailer mailer, Instance<MailClient> client,
-            NewsletterConfig config,
+    OutboxDispatcher(OutboxStore store, OutboxBatches batches, OutboxMetrics metrics, ReactiveMailer mailer,
+            Instance<MailClient> client, NewsletterConfig config,
             @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false") boolean mock,
             @ConfigProperty(name = "quarkus.mailer.from") String from,
             @ConfigProperty(name = "quarkus.mailer.bounce-address") Optional<String> bounceAddress) {

@@ -154,7 +154,10 @@ class NewSignups {
         }
     }
 
-    /** Under the daily cap: links stored and mail queued. Over it (rare: an address bombed through other lists): neither. */
+    /**
+     * Under the daily cap: links stored and mail queued. Over it (rare: an address bombed through other lists):
+     * neither.
+     */
     private void queueConfirmations(Connection connection, List<SignupWriter.NewSignup> created, List<Long> ids,
             Instant now) throws SQLException {
         boolean[] capped = gate.overDailyCap(created.stream().map(s -> s.signup().email().value()).toList(), now);

@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import app.newsletter.support.Addresses;
+import app.newsletter.support.Concurrently;
 import app.newsletter.support.Db;
 import app.newsletter.support.GreenMailResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
@@ -38,22 +35,12 @@ class OutboxSettlementTest {
                 + "now() + interval '1 hour' from generate_series(1, " + SENDS + ")", recipient);
         List<Long> ids = db.rows("select id from outbox_mail where recipient = ?", recipient).stream()
                 .map(row -> ((Number) row.get("id")).longValue()).toList();
-        CyclicBarrier start = new CyclicBarrier(SENDS);
-        ExecutorService pool = Executors.newFixedThreadPool(SENDS);
-        try {
-            List<Future<String>> statuses = new ArrayList<>();
-            for (long id : ids) {
-                statuses.add(pool.submit(() -> {
-                    start.await();
-                    batches.markSent(id);
-                    return (String) db.rows("select status from outbox_mail where id = ?", id).get(0).get("status");
-                }));
-            }
-            for (Future<String> status : statuses) {
-                assertEquals("SENT", status.get(), "a caller returned before its mail was recorded");
-            }
-        } finally {
-            pool.shutdownNow();
+        List<Future<String>> statuses = Concurrently.run(SENDS, i -> () -> {
+            batches.markSent(ids.get(i));
+            return (String) db.rows("select status from outbox_mail where id = ?", ids.get(i)).get(0).get("status");
+        });
+        for (Future<String> status : statuses) {
+            assertEquals("SENT", status.get(), "a caller returned before its mail was recorded");
         }
         assertEquals(SENDS, db.count("select count(*) from outbox_mail where recipient = ? and status = 'SENT' "
                 + "and sent_at is not null", recipient));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.support.Addresses;
+import app.newsletter.support.Concurrently;
 import app.newsletter.support.Db;
 import app.newsletter.support.GreenMailResource;
 import app.newsletter.support.Mailbox;
@@ -18,9 +19,6 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
@@ -47,22 +45,11 @@ class GroupCommitTest {
         for (int i = 0; i < SIGNUPS; i++) {
             emails.add(i + "." + run);
         }
-        CyclicBarrier start = new CyclicBarrier(SIGNUPS);
-        ExecutorService pool = Executors.newFixedThreadPool(SIGNUPS);
-        try {
-            List<Future<Integer>> replies = new ArrayList<>();
-            for (String email : emails) {
-                replies.add(pool.submit(() -> {
-                    start.await();
-                    return given().contentType(ContentType.JSON).body(Map.of("email", email, "name", "N " + email))
-                            .when().post("/api/subscriptions").then().extract().statusCode();
-                }));
-            }
-            for (Future<Integer> reply : replies) {
-                assertEquals(202, reply.get());
-            }
-        } finally {
-            pool.shutdownNow();
+        List<Future<Integer>> replies = Concurrently.run(SIGNUPS, i -> () -> given().contentType(ContentType.JSON)
+                .body(Map.of("email", emails.get(i), "name", "N " + emails.get(i)))
+                .when().post("/api/subscriptions").then().extract().statusCode());
+        for (Future<Integer> reply : replies) {
+            assertEquals(202, reply.get());
         }
         String like = "%." + run;
         assertEquals(SIGNUPS, db.count("select count(*) from subscriber where email like ? and status = 'PENDING' "
@@ -102,30 +89,16 @@ class GroupCommitTest {
     void a_signup_that_fails_its_group_does_not_fail_the_others() throws Exception {
         String run = Addresses.unique("neighbour");
         int n = 20;
-        CyclicBarrier start = new CyclicBarrier(n + 1);
-        ExecutorService pool = Executors.newFixedThreadPool(n + 1);
-        try {
-            List<Future<?>> good = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                String email = i + "." + run;
-                good.add(pool.submit(() -> {
-                    start.await();
-                    writer.subscribe(prepared(email, null).signup(), new ClientInfo("192.0.2.1", "test"));
-                    return null;
-                }));
-            }
-            Future<?> poisoned = pool.submit(() -> {
-                start.await();
-                writer.subscribe(prepared("poison." + run, "Bad\u0000").signup(), new ClientInfo("192.0.2.1", "test"));
-                return null;
-            });
-            for (Future<?> reply : good) {
-                reply.get();
-            }
-            assertThrows(Exception.class, poisoned::get);
-        } finally {
-            pool.shutdownNow();
+        // Task n carries a name PostgreSQL refuses (NUL); the others are fine.
+        List<Future<Object>> replies = Concurrently.run(n + 1, i -> () -> {
+            String email = i < n ? i + "." + run : "poison." + run;
+            writer.subscribe(prepared(email, i < n ? null : "Bad\u0000").signup(), new ClientInfo("192.0.2.1", "test"));
+            return null;
+        });
+        for (Future<Object> reply : replies.subList(0, n)) {
+            reply.get();
         }
+        assertThrows(Exception.class, replies.get(n)::get);
         assertEquals(n, db.count("select count(*) from subscriber where email like ?", "%." + run));
         assertEquals(n, db.count("select count(*) from outbox_mail where kind = 'confirmation' and recipient like ?",
                 "%." + run));
