@@ -44,16 +44,6 @@ public class Outbox {
         }
     }
 
-    /** Mails of one kind queued since the given time, to anyone. */
-    public long countQueued(String kind, Instant since) {
-        return store.countQueued(kind, since);
-    }
-
-    /** Mails of one kind queued since the given time to each of these addresses, in their order. */
-    public long[] countQueuedTo(String kind, List<String> recipients, Instant since) {
-        return batches.countQueuedTo(kind, recipients, since);
-    }
-
     public Backlog backlog() {
         return store.backlog();
     }

@@ -20,11 +20,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The outbox's hot statements in plain JDBC, one statement each (inserts and counts for many mails at once): these
+ * The outbox's hot statements in plain JDBC, one statement each (inserts for many mails at once): these
  * run thousands of times a second under load, where an entity mapping and a JTA transaction per statement cost more
  * than the statement itself (a JFR profile of the dispatcher put a quarter of its CPU in Hibernate and Narayana).
  * <p>
- * Inserts and counts run on the caller's transaction-enlisted connection (Agroal hands the same connection to everyone
+ * Inserts run on the caller's transaction-enlisted connection (Agroal hands the same connection to everyone
  * inside one transaction), so they commit or roll back with the caller's changes. Claims and settlements are single
  * statements of their own (autocommit), which is all the atomicity they need.
  */
@@ -36,13 +36,6 @@ class OutboxBatches {
                                      created_at, next_attempt_at)
             select k, r, s, t, h, j::jsonb, 'PENDING', 0, ?, ?
               from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as m(k, r, s, t, h, j)""";
-
-    // One scalar subquery per address, each an index lookup on (lower(recipient), created_at).
-    private static final String COUNT = """
-            select (select count(*) from outbox_mail
-                     where kind = ? and created_at > ? and lower(recipient) = lower(r.address))
-              from unnest(?::text[]) with ordinality as r(address, n)
-             order by r.n""";
 
     private static final String CLAIM = """
             update outbox_mail o
@@ -94,25 +87,6 @@ class OutboxBatches {
         } catch (SQLException e) {
             throw new IllegalStateException("could not queue " + n + " mails", e);
         }
-    }
-
-    /** @return per recipient (in the given order), how many mails of this kind were queued to it since then */
-    long[] countQueuedTo(String kind, List<String> recipients, Instant since) {
-        long[] counts = new long[recipients.size()];
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement count = connection.prepareStatement(COUNT)) {
-            count.setString(1, kind);
-            count.setObject(2, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
-            count.setArray(3, connection.createArrayOf("text", recipients.toArray()));
-            try (ResultSet rows = count.executeQuery()) {
-                for (int i = 0; rows.next(); i++) {
-                    counts[i] = rows.getLong(1);
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not count queued " + kind + " mails", e);
-        }
-        return counts;
     }
 
     /**

@@ -76,13 +76,6 @@ class OutboxStore {
     }
 
     @Transactional
-    long countQueued(String kind, Instant since) {
-        return ((Number) em.createNativeQuery("select count(*) from outbox_mail where kind = :kind "
-                + "and created_at > :since").setParameter("kind", kind).setParameter("since", since)
-                .getSingleResult()).longValue();
-    }
-
-    @Transactional
     Backlog backlog() {
         Object[] row = (Object[]) em.createNativeQuery("""
                 select count(*) filter (where status = 'PENDING'),

@@ -3,6 +3,7 @@ package app.newsletter.platform;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -79,22 +80,44 @@ public interface NewsletterConfig {
 
         /** Signup requests one client IP may make in any 60 seconds. */
         @WithDefault("10")
+        @Min(1)
         int perIpPerMinute();
 
         /** Signup requests one client IP may make in any 24 hours. */
         @WithDefault("100")
+        @Min(1)
         int perIpPerDay();
 
         /** Confirmation mails one address may receive in any 24 hours, over all lists. */
         @WithDefault("5")
+        @Min(1)
         int perAddressPerDay();
 
         /**
-         * Confirmation mails queued in the last hour above which further ones are held back by
-         * {@link #breakerDelay()}: a flood of signups then cannot burn the sending domain's reputation at once.
+         * The breaker's floor: confirmation mails queued in the last hour below which the breaker never opens, however
+         * quiet the service usually is. Above it, further confirmations are held back by {@link #breakerDelay()}
+         * once the last hour also reaches {@link #breakerMultiple()} times the median hour of
+         * {@link #breakerBaseline()}: a flood of signups then cannot burn the sending domain's reputation at once,
+         * while a launch (a new installation's first big day included) goes out at once. The per-IP and per-address
+         * limits stay the first line against abuse.
          */
-        @WithDefault("2000")
-        int confirmationsPerHour();
+        @WithDefault("200000")
+        @Min(1)
+        long confirmationsPerHour();
+
+        /** How many times its usual (median) hour the service may queue before the breaker opens. */
+        @WithDefault("10")
+        @Min(1)
+        int breakerMultiple();
+
+        /** The breaker opens at this many confirmations in the last hour at the latest, whatever the baseline. */
+        @WithDefault("2000000")
+        @Min(1)
+        long breakerCeiling();
+
+        /** How far back the usual hour is taken from (its median over this period's complete hours). */
+        @WithDefault("P7D")
+        Duration breakerBaseline();
 
         /** How long confirmation mails wait while the breaker is open. */
         @WithDefault("PT15M")

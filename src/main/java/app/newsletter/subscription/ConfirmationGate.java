@@ -1,84 +1,134 @@
 package app.newsletter.subscription;
 
-import app.newsletter.outbox.Outbox;
 import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.web.RateWindows;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Decides whether and when a confirmation mail goes out, beyond the per-list cooldown: a daily cap per address over
- * all lists (list-bombing one victim through many lists or days), and a global breaker that holds confirmations back
- * when far more than usual were queued in the last hour. Both count the outbox, which every instance shares.
+ * Decides whether and when a confirmation mail goes out, beyond the per-list cooldown, for both paths that queue one
+ * (new addresses in a group, known ones alone): a daily cap per address over all lists (list-bombing one victim
+ * through many lists or days), and a global breaker that holds confirmations back when far more than usual were
+ * queued in the last hour. Both are kept in keyed rows every instance shares ({@code rate_window},
+ * {@code confirmation_tally}), written in the transaction that queues the mail.
  */
 @ApplicationScoped
 class ConfirmationGate {
 
     private static final Logger LOG = Logger.getLogger(ConfirmationGate.class);
-    private static final String KIND = "confirmation";
-    private static final Duration RECOUNT = Duration.ofSeconds(5);
 
-    private final Outbox outbox;
+    private final RateWindows windows;
+    private final ConfirmationTally tally;
     private final NewsletterConfig.RateLimit config;
-    private final AtomicLong lastHour = new AtomicLong();
-    private volatile Instant countedAt = Instant.EPOCH;
+    private final BreakerReading.Limits limits;
+    private final AtomicLong queuedSinceReading = new AtomicLong();
+    private volatile BreakerReading reading;
     private volatile Instant warnedAt = Instant.EPOCH;
 
-    ConfirmationGate(Outbox outbox, NewsletterConfig config) {
-        this.outbox = outbox;
+    ConfirmationGate(RateWindows windows, ConfirmationTally tally, NewsletterConfig config) {
+        this.windows = windows;
+        this.tally = tally;
         this.config = config.rateLimit();
+        this.limits = new BreakerReading.Limits(this.config.confirmationsPerHour(), this.config.breakerCeiling(),
+                this.config.breakerMultiple(), this.config.breakerBaseline());
+        this.reading = new BreakerReading(0, 0, limits.floor());
     }
 
-    boolean overDailyCap(String email, Instant now) {
-        return overDailyCap(List.of(email), now)[0];
+    boolean admit(String email, Instant now) {
+        return admit(List.of(email), now)[0];
     }
 
     /**
-     * The daily cap for addresses about to receive a confirmation together, in one round trip. An address that
-     * appears more than once (one person joining several lists at once) counts its earlier places too.
+     * The daily cap for addresses about to receive a confirmation, in the caller's transaction and one statement; the
+     * ones let through are counted for the breaker. An address that appears more than once (one person joining
+     * several lists at once) counts its earlier places too.
      *
-     * @return per address, in order: true where the confirmation must be withheld
+     * @return per address, in order: true where the confirmation may be queued, false where it must be withheld
      */
-    boolean[] overDailyCap(List<String> emails, Instant now) {
-        long[] queued = outbox.countQueuedTo(KIND, emails, now.minus(Duration.ofDays(1)));
-        Map<String, Integer> earlier = new HashMap<>();
-        boolean[] capped = new boolean[emails.size()];
-        for (int i = 0; i < capped.length; i++) {
-            String key = emails.get(i).toLowerCase(Locale.ROOT);
-            int before = earlier.getOrDefault(key, 0);
-            capped[i] = queued[i] + before >= config.perAddressPerDay();
-            if (!capped[i]) {
-                earlier.put(key, before + 1);
-            }
+    @Transactional(Transactional.TxType.MANDATORY)
+    boolean[] admit(List<String> emails, Instant now) {
+        List<String> keys = new ArrayList<>(emails.size());
+        for (String email : emails) {
+            keys.add(capKey(email));
         }
-        return capped;
+        long[] refused = windows.take(keys, config.perAddressPerDay(), config.perAddressPerDay(), now);
+        boolean[] admitted = new boolean[refused.length];
+        int count = 0;
+        for (int i = 0; i < refused.length; i++) {
+            admitted[i] = refused[i] == 0;
+            count += admitted[i] ? 1 : 0;
+        }
+        tally.add(count, now);
+        queuedSinceReading.addAndGet(count);
+        return admitted;
+    }
+
+    /** The cap's key: a hash, so that the table of limits names nobody (the erasure request removes it too). */
+    static String capKey(String email) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(email.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+            return "confirm-to:" + HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     /** @return when the next confirmation may go out: null for at once, later while the breaker is open */
     Instant notBefore(Instant now) {
-        if (countedAt.plus(RECOUNT).isBefore(now)) {
-            // Counted at most every few seconds per instance: the breaker reacts to floods, not single mails.
-            lastHour.set(outbox.countQueued(KIND, now.minus(Duration.ofHours(1))));
-            countedAt = now;
-        }
-        if (lastHour.get() < config.confirmationsPerHour()) {
+        BreakerReading current = reading;
+        if (!current.open(queuedSinceReading.get())) {
             return null;
         }
         if (warnedAt.plus(Duration.ofMinutes(1)).isBefore(now)) {
             warnedAt = now;
-            LOG.warnf("confirmation breaker open: %d confirmation mails queued in the last hour (limit %d); new "
-                    + "ones wait %s", lastHour.get(), config.confirmationsPerHour(), config.breakerDelay());
+            LOG.warnf("confirmation breaker open: about %d confirmation mails queued in the last hour (threshold %d: "
+                    + "%d x the median hour %d, at least %d, at most %d); new ones wait %s",
+                    current.lastHour() + queuedSinceReading.get(), current.threshold(), limits.multiple(),
+                    current.baseline(), limits.floor(), limits.ceiling(), config.breakerDelay());
         }
         return now.plus(config.breakerDelay());
     }
 
+    /**
+     * Reads every instance's counts every few seconds, away from the signup path: the breaker reacts to floods, not
+     * single mails, and between two readings this instance adds what it queued itself.
+     */
+    @Scheduled(identity = "confirmation-breaker", every = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void read() {
+        Instant now = Instant.now();
+        long before = queuedSinceReading.get();
+        reading = BreakerReading.of(tally.hourly(now.minus(limits.baselinePeriod()).minus(Duration.ofHours(1))),
+                now, limits);
+        queuedSinceReading.addAndGet(-before);
+    }
+
+    @Scheduled(identity = "confirmation-tally-purge", every = "${newsletter.housekeeping-interval}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void purge() {
+        tally.purge(Instant.now().minus(limits.baselinePeriod()).minus(Duration.ofHours(2)));
+    }
+
     boolean breakerOpen() {
-        return lastHour.get() >= config.confirmationsPerHour();
+        return reading.open(queuedSinceReading.get());
+    }
+
+    BreakerReading reading() {
+        return reading;
     }
 }

@@ -74,6 +74,9 @@ class DataSubjects {
         int subscriptions = em.createNativeQuery("delete from subscriber where lower(email) = lower(:email)")
                 .setParameter("email", address.value()).executeUpdate();
         int mails = outbox.eraseMailsTo(address.value());
+        // The daily cap's row holds only a hash and expires within a day; it goes with the rest all the same.
+        em.createNativeQuery("delete from rate_window where key = :key")
+                .setParameter("key", ConfirmationGate.capKey(address.value())).executeUpdate();
         if (subscriptions == 0 && mails == 0) {
             return Optional.empty();
         }

@@ -3,6 +3,7 @@ package app.newsletter.subscription;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.web.RateWindows;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -21,9 +22,12 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Writes a group of signups in one transaction with one statement per table: the subscribers, their consent
- * records, their link tokens and their confirmation mails. Only addresses new to their list are written here; the
- * caller hands the others to {@link SubscriptionService#subscribeKnown}, because their rules need row locks.
+ * Writes a group of signup requests in one transaction with one statement per table: their per-IP windows, the
+ * subscribers, their consent records, the per-address caps and the breaker's count, their link tokens and their
+ * confirmation mails. Every statement is an insert or a primary-key upsert of the whole group (unnest), so a signup
+ * costs the same on an empty or a full, a fresh or an analysed database. Only addresses new to their list are written
+ * here; the caller hands the others to {@link SubscriptionService#subscribeKnown}, because their rules need row locks.
+ * Requests that only count against their IP (invalid ones, the honeypot's) take their place in the windows and no more.
  */
 @ApplicationScoped
 class NewSignups {
@@ -31,48 +35,84 @@ class NewSignups {
     private static final Logger LOG = Logger.getLogger(NewSignups.class);
 
     // ON CONFLICT skips addresses already on the list (and repeats within the group: the first one wins).
-    private static final String INSERT_SUBSCRIBERS = """
+    static final String INSERT_SUBSCRIBERS = """
             insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at,
                                     last_confirmation_sent_at)
             select l, e, n, 'PENDING', s, v, ?, ?, ?
               from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as g(l, e, n, s, v)
             on conflict (list_id, lower(email)) do nothing
             returning id, list_id, email""";
-    private static final String INSERT_CONSENTS = """
+    static final String INSERT_CONSENTS = """
             insert into consent_record (subscriber_id, list_id, event, occurred_at, ip, user_agent, source,
                                         consent_version)
             select i, l, 'SIGNUP', ?, ip, ua, s, v
               from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as g(i, l, ip, ua, s, v)""";
-    private static final String INSERT_TOKENS = """
+    static final String INSERT_TOKENS = """
             insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at)
             select h, i, p, ?, case when p = 'CONFIRM' then ?::timestamptz end
               from unnest(?::bytea[], ?::bigint[], ?::text[]) as g(h, i, p)""";
-    private static final String WITHHOLD = "update subscriber set last_confirmation_sent_at = null where id = any(?)";
+    static final String WITHHOLD = "update subscriber set last_confirmation_sent_at = null where id = any(?)";
+
+    /** What became of one request of a group. */
+    enum State {
+        /** New to its list: written. */
+        WRITTEN,
+        /** Already on its list: for {@link SubscriptionService#subscribeKnown}. */
+        EXISTS,
+        /** Counted against its IP, nothing to write. */
+        COUNTED,
+        /** Refused by its IP's windows: nothing written. */
+        LIMITED
+    }
+
+    /** @param retryAfter seconds until the IP may try again, for {@link State#LIMITED} */
+    record Written(State state, long retryAfter) {
+    }
 
     private final AgroalDataSource dataSource;
+    private final RateWindows windows;
     private final ConfirmationGate gate;
     private final Outbox outbox;
     private final Duration confirmLifetime;
 
-    NewSignups(AgroalDataSource dataSource, ConfirmationGate gate, Outbox outbox,
+    NewSignups(AgroalDataSource dataSource, RateWindows windows, ConfirmationGate gate, Outbox outbox,
             NewsletterConfig config) {
         this.dataSource = dataSource;
+        this.windows = windows;
         this.gate = gate;
         this.outbox = outbox;
         this.confirmLifetime = config.tokens().confirmLifetime();
     }
 
-    /** @return per signup, in order: whether it was new to its list and is now written */
+    /** @return per request, in order, what became of it */
     @Transactional(rollbackOn = SQLException.class)
-    boolean[] write(List<SignupWriter.NewSignup> group) throws SQLException {
+    Written[] write(List<SignupWriter.Request> group) throws SQLException {
         Instant now = Instant.now();
+        Written[] outcomes = new Written[group.size()];
+        long[] limited = windows.takeSignups(group.stream().map(SignupWriter.Request::limitKey).toList(), now);
+        List<SignupWriter.NewSignup> signups = new ArrayList<>();
+        List<Integer> places = new ArrayList<>();
+        for (int i = 0; i < outcomes.length; i++) {
+            if (limited[i] > 0) {
+                outcomes[i] = new Written(State.LIMITED, limited[i]);
+            } else if (group.get(i).signup() == null) {
+                outcomes[i] = new Written(State.COUNTED, 0);
+            } else {
+                signups.add(group.get(i).signup());
+                places.add(i);
+            }
+        }
+        if (signups.isEmpty()) {
+            return outcomes;
+        }
         try (Connection connection = dataSource.getConnection()) {
-            long[] ids = insertSubscribers(connection, group, now);
+            long[] ids = insertSubscribers(connection, signups, now);
             List<SignupWriter.NewSignup> created = new ArrayList<>();
             List<Long> createdIds = new ArrayList<>();
             for (int i = 0; i < ids.length; i++) {
+                outcomes[places.get(i)] = new Written(ids[i] != 0 ? State.WRITTEN : State.EXISTS, 0);
                 if (ids[i] != 0) {
-                    created.add(group.get(i));
+                    created.add(signups.get(i));
                     createdIds.add(ids[i]);
                 }
             }
@@ -80,11 +120,7 @@ class NewSignups {
                 insertConsents(connection, created, createdIds, now);
                 queueConfirmations(connection, created, createdIds, now);
             }
-            boolean[] written = new boolean[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                written[i] = ids[i] != 0;
-            }
-            return written;
+            return outcomes;
         }
     }
 
@@ -160,15 +196,15 @@ class NewSignups {
      */
     private void queueConfirmations(Connection connection, List<SignupWriter.NewSignup> created, List<Long> ids,
             Instant now) throws SQLException {
-        boolean[] capped = gate.overDailyCap(created.stream().map(s -> s.signup().email().value()).toList(), now);
+        boolean[] admitted = gate.admit(created.stream().map(s -> s.signup().email().value()).toList(), now);
         List<byte[]> hashes = new ArrayList<>();
         List<Long> owners = new ArrayList<>();
         List<String> purposes = new ArrayList<>();
         List<QueuedMail> mails = new ArrayList<>();
         List<Long> withheld = new ArrayList<>();
-        for (int i = 0; i < capped.length; i++) {
+        for (int i = 0; i < admitted.length; i++) {
             SignupWriter.NewSignup signup = created.get(i);
-            if (capped[i]) {
+            if (!admitted[i]) {
                 withheld.add(ids.get(i));
                 LOG.infof("subscriber %d: confirmation withheld, the address reached its daily cap", ids.get(i));
                 continue;

@@ -8,7 +8,7 @@ import app.newsletter.web.FormReplies;
 import app.newsletter.web.Origins;
 import app.newsletter.web.ProblemException;
 import app.newsletter.web.ProofOfWork;
-import app.newsletter.web.RateLimiter;
+import app.newsletter.web.RateWindows;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -32,18 +32,16 @@ class SignupResource {
 
     private final SignupWriter signups;
     private final FormReplies forms;
-    private final RateLimiter rateLimiter;
     private final Origins origins;
     private final ProofOfWork proofOfWork;
     private final DomainBlocklist blocklist;
     private final SubscriptionMetrics metrics;
     private final NewsletterConfig config;
 
-    SignupResource(SignupWriter signups, FormReplies forms, RateLimiter rateLimiter, Origins origins,
+    SignupResource(SignupWriter signups, FormReplies forms, Origins origins,
             ProofOfWork proofOfWork, DomainBlocklist blocklist, SubscriptionMetrics metrics, NewsletterConfig config) {
         this.signups = signups;
         this.forms = forms;
-        this.rateLimiter = rateLimiter;
         this.origins = origins;
         this.proofOfWork = proofOfWork;
         this.blocklist = blocklist;
@@ -98,7 +96,7 @@ class SignupResource {
     private String accept(Signup signup, HttpServerRequest request) {
         try {
             return check(signup, request);
-        } catch (RateLimiter.TooManyRequests e) {
+        } catch (RateWindows.TooManyRequests e) {
             metrics.signup(SubscriptionMetrics.Outcome.LIMITED);
             throw e;
         } catch (ProblemException e) {
@@ -111,20 +109,31 @@ class SignupResource {
         }
     }
 
+    /**
+     * Every request counts against its client's IP, and the limit answers first (429 before 400 or 403, as a bot learns
+     * least from it); the count is taken in the signup's own group commit, or alone for a request that stores nothing.
+     */
     private String check(Signup signup, HttpServerRequest request) {
         ClientInfo client = ClientInfo.of(request);
-        rateLimiter.acquireSignup(client.ip());
         if (signup.isBot()) {
+            signups.count(client);
             LOG.info("honeypot filled: signup dropped");
             metrics.signup(SubscriptionMetrics.Outcome.HONEYPOT);
             return config.lists().containsKey(signup.list()) ? signup.list() : config.defaultList();
         }
-        Signup.Valid valid = signup.validate(config, request.getHeader("Referer"));
-        origins.check(valid.listId(), request);
-        if (proofOfWork.requiredFor(valid.listId())) {
-            proofOfWork.verify(valid.listId(), signup.pow());
+        Signup.Valid valid;
+        try {
+            valid = signup.validate(config, request.getHeader("Referer"));
+            origins.check(valid.listId(), request);
+            if (proofOfWork.requiredFor(valid.listId())) {
+                proofOfWork.verify(valid.listId(), signup.pow());
+            }
+        } catch (ProblemException refused) {
+            signups.count(client);
+            throw refused;
         }
         if (blocklist.blocks(valid.email())) {
+            signups.count(client);
             LOG.infof("signup to %s from a blocked domain dropped", valid.listId());
             metrics.signup(SubscriptionMetrics.Outcome.BLOCKED);
             return valid.listId();

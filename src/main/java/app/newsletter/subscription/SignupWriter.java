@@ -3,6 +3,7 @@ package app.newsletter.subscription;
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.Failures;
 import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.web.RateWindows;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,8 +20,9 @@ import org.jboss.logging.Logger;
 /**
  * Group commit for signups. A request prepares its signup (links minted, mail rendered) and hands it to one writer
  * thread; the writer takes every signup that queued up while it was committing the previous group and writes them
- * together in one transaction. Each request is answered only after the commit that holds its rows, so a reply still
- * means "stored", while a spike costs one commit per group instead of one per signup.
+ * together in one transaction, their per-IP limits included. Each request is answered only after the commit that holds
+ * its rows, so a reply still means "stored" (or "refused"), while a spike costs one commit per group instead of one or
+ * two per signup.
  * <p>
  * Every signup of a group that failed for a reason of its own (say a deadlock with another instance) is written
  * again as a group of one; addresses already on their list go on to {@link SubscriptionService#subscribeKnown}.
@@ -35,9 +37,19 @@ class SignupWriter {
             QueuedMail mail) {
     }
 
-    private enum Outcome { WRITTEN, EXISTS, ALONE }
+    /**
+     * One request for the group: its per-IP window key (null when the limit is off) and its signup (null for a request
+     * that only counts against its IP).
+     */
+    record Request(String limitKey, NewSignup signup) {
+    }
 
-    private record Job(NewSignup signup, CompletableFuture<Outcome> outcome) {
+    /** ALONE: this request's group failed; it is written again on its own. */
+    private record Outcome(NewSignups.State state, long retryAfter, boolean alone) {
+        static final Outcome ALONE = new Outcome(null, 0, true);
+    }
+
+    private record Job(Request request, CompletableFuture<Outcome> outcome) {
     }
 
     private static final Job STOP = new Job(null, null);
@@ -45,15 +57,18 @@ class SignupWriter {
     private final NewSignups store;
     private final SubscriptionService service;
     private final SubscriptionMails mails;
+    private final RateWindows windows;
     private final int groupSize;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private volatile boolean open;
     private Thread writer;
 
-    SignupWriter(NewSignups store, SubscriptionService service, SubscriptionMails mails, NewsletterConfig config) {
+    SignupWriter(NewSignups store, SubscriptionService service, SubscriptionMails mails, RateWindows windows,
+            NewsletterConfig config) {
         this.store = store;
         this.service = service;
         this.mails = mails;
+        this.windows = windows;
         this.groupSize = config.signupBatchSize();
     }
 
@@ -75,20 +90,46 @@ class SignupWriter {
         }
     }
 
+    /**
+     * Stores a signup, its client's request counted against the per-IP windows in the same transaction.
+     *
+     * @throws RateWindows.TooManyRequests when the client's IP has used up its windows (nothing is stored)
+     */
     void subscribe(Signup.Valid signup, ClientInfo client) {
         NewSignup prepared = prepare(signup, client);
-        Outcome outcome = open ? inGroup(prepared) : Outcome.ALONE;
-        if (outcome == Outcome.ALONE) {
-            outcome = alone(prepared);
-        }
+        Outcome outcome = submit(new Request(windows.signupKey(client.ip()), prepared));
         // A row erased between the insert's conflict and the lock: the address is new again, once more.
-        if (outcome == Outcome.EXISTS && !service.subscribeKnown(signup, client) && alone(prepared) == Outcome.EXISTS) {
+        if (outcome.state() == NewSignups.State.EXISTS && !service.subscribeKnown(signup, client)
+                && alone(new Request(null, prepared)).state() == NewSignups.State.EXISTS) {
             service.subscribeKnown(signup, client);
         }
     }
 
-    private Outcome inGroup(NewSignup prepared) {
-        Job job = new Job(prepared, new CompletableFuture<>());
+    /**
+     * Counts a request that stores nothing (invalid, a bot's) against its client's IP, as every signup request counts.
+     *
+     * @throws RateWindows.TooManyRequests when the client's IP has used up its windows
+     */
+    void count(ClientInfo client) {
+        String key = windows.signupKey(client.ip());
+        if (key != null) {
+            submit(new Request(key, null));
+        }
+    }
+
+    private Outcome submit(Request request) {
+        Outcome outcome = open ? inGroup(request) : Outcome.ALONE;
+        if (outcome.alone()) {
+            outcome = alone(request);
+        }
+        if (outcome.state() == NewSignups.State.LIMITED) {
+            throw new RateWindows.TooManyRequests(outcome.retryAfter());
+        }
+        return outcome;
+    }
+
+    private Outcome inGroup(Request request) {
+        Job job = new Job(request, new CompletableFuture<>());
         queue.add(job);
         try {
             return job.outcome().join();
@@ -97,10 +138,11 @@ class SignupWriter {
         }
     }
 
-    /** A group of one, in the caller's thread: the writer is off, closed, or this signup's group failed. */
-    private Outcome alone(NewSignup prepared) {
+    /** A group of one, in the caller's thread: the writer is off, closed, or this request's group failed. */
+    private Outcome alone(Request request) {
         try {
-            return store.write(List.of(prepared))[0] ? Outcome.WRITTEN : Outcome.EXISTS;
+            NewSignups.Written written = store.write(List.of(request))[0];
+            return new Outcome(written.state(), written.retryAfter(), false);
         } catch (SQLException e) {
             throw new IllegalStateException("signup not written: " + e.getMessage(), e);
         }
@@ -137,9 +179,9 @@ class SignupWriter {
 
     private void write(List<Job> group) {
         try {
-            boolean[] written = store.write(group.stream().map(Job::signup).toList());
+            NewSignups.Written[] written = store.write(group.stream().map(Job::request).toList());
             for (int i = 0; i < written.length; i++) {
-                group.get(i).outcome().complete(written[i] ? Outcome.WRITTEN : Outcome.EXISTS);
+                group.get(i).outcome().complete(new Outcome(written[i].state(), written[i].retryAfter(), false));
             }
         } catch (Exception | Error e) {
             if (ownFault(e)) {

@@ -97,7 +97,7 @@ class SubscriptionService implements EbookGrants {
     }
 
     private void sendConfirmation(Subscriber subscriber, Instant now) {
-        if (gate.overDailyCap(subscriber.email, now)) {
+        if (!gate.admit(subscriber.email, now)) {
             LOG.infof("subscriber %d: confirmation withheld, the address reached its daily cap", subscriber.id);
             return;
         }

@@ -34,7 +34,7 @@ class ErrorMapper {
     @ServerExceptionMapper
     Response problem(ProblemException e, HttpHeaders headers, UriInfo uri) {
         Response reply = answer(headers, uri, e.status(), e.getMessage(), e.errors(), e.listId());
-        if (e instanceof RateLimiter.TooManyRequests limited) {
+        if (e instanceof RateWindows.TooManyRequests limited) {
             return Response.fromResponse(reply)
                     .header(HttpHeaders.RETRY_AFTER, String.valueOf(limited.retryAfterSeconds())).build();
         }

@@ -6,9 +6,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 class RateLimitHousekeeping {
 
-    private final RateLimiter limiter;
+    private final RateWindows limiter;
 
-    RateLimitHousekeeping(RateLimiter limiter) {
+    RateLimitHousekeeping(RateWindows limiter) {
         this.limiter = limiter;
     }
 

@@ -79,10 +79,12 @@ class GroupCommitTest {
         String good = Addresses.unique("whole");
         String bad = Addresses.unique("poison");
         // PostgreSQL refuses NUL in text; the form refuses it earlier, so only a hand-made signup carries one.
-        List<SignupWriter.NewSignup> group = List.of(prepared(good, "Good"), prepared(bad, "Bad\u0000"));
+        List<SignupWriter.Request> group = List.of(new SignupWriter.Request("signup-ip:192.0.2.77", prepared(good,
+                "Good")), new SignupWriter.Request("signup-ip:192.0.2.77", prepared(bad, "Bad\u0000")));
         assertThrows(Exception.class, () -> newSignups.write(group));
         assertEquals(0L, db.count("select count(*) from subscriber where email in (?, ?)", good, bad));
         assertEquals(0L, db.count("select count(*) from outbox_mail where recipient in (?, ?)", good, bad));
+        assertEquals(0L, db.count("select count(*) from rate_window where key = 'signup-ip:192.0.2.77'"));
     }
 
     @Test

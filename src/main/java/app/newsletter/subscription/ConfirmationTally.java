@@ -1,0 +1,78 @@
+package app.newsletter.subscription;
+
+import app.newsletter.platform.SqlValues;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Confirmation mails queued per hour, which the breaker reads: the only home of table {@code confirmation_tally}.
+ * The count is plain JDBC because it runs inside the signup group commit: one upsert on a primary key per group, where
+ * counting the outbox cost a range scan over every confirmation of the last hour. Each transaction adds to one of a
+ * few slots of the hour, picked at random, so that instances committing at the same time rarely wait for each other.
+ */
+@ApplicationScoped
+class ConfirmationTally {
+
+    static final int SLOTS = 16;
+
+    static final String ADD = """
+            insert into confirmation_tally as t (hour, slot, queued) values (?, ?, ?)
+            on conflict (hour, slot) do update set queued = t.queued + excluded.queued""";
+
+    private final AgroalDataSource dataSource;
+    private final EntityManager em;
+
+    ConfirmationTally(AgroalDataSource dataSource, EntityManager em) {
+        this.dataSource = dataSource;
+        this.em = em;
+    }
+
+    /** Counts confirmations queued now, in the caller's transaction (they count only if they are queued). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void add(int confirmations, Instant now) {
+        if (confirmations == 0) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement add = connection.prepareStatement(ADD)) {
+            add.setObject(1, OffsetDateTime.ofInstant(now.truncatedTo(ChronoUnit.HOURS), ZoneOffset.UTC));
+            add.setShort(2, (short) ThreadLocalRandom.current().nextInt(SLOTS));
+            add.setLong(3, confirmations);
+            add.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("confirmations not counted: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return confirmations queued per hour (start of the hour, UTC) since then, hours without any left out */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    TreeMap<Instant, Long> hourly(Instant since) {
+        List<Object[]> rows = em.createNativeQuery("select hour, sum(queued) from confirmation_tally "
+                + "where hour >= :since group by hour").setParameter("since", since).getResultList();
+        TreeMap<Instant, Long> hours = new TreeMap<>();
+        for (Object[] row : rows) {
+            hours.put(SqlValues.instant(row[0]), ((Number) row[1]).longValue());
+        }
+        return hours;
+    }
+
+    /** Drops hours older than any baseline looks at. */
+    @Transactional
+    int purge(Instant before) {
+        return em.createNativeQuery("delete from confirmation_tally where hour < :before")
+                .setParameter("before", before).executeUpdate();
+    }
+}

@@ -1,0 +1,190 @@
+package app.newsletter.subscription;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import app.newsletter.outbox.Outbox;
+import app.newsletter.web.RateWindows;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.lang.reflect.Field;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Launch day: every statement a signup sends is planned as a keyed lookup or insert on a database that was never
+ * analysed, whatever its tables hold. The tables here are copies of the service's (same columns and indexes), filled
+ * with a busy day's rows the way that misled the planner before (every confirmation of the day queued within the
+ * hour), with autovacuum off so that no statistics ever exist.
+ */
+@QuarkusTest
+class SignupPlanTest {
+
+    private static final String SCHEMA = "plan_check";
+    private static final String[] TABLES = { "subscriber", "consent_record", "subscriber_token", "outbox_mail",
+            "rate_window", "confirmation_tally" };
+    private static final int ROWS = 100_000;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @BeforeEach
+    void never_analysed_copies_of_the_tables_with_a_busy_days_rows() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("drop schema if exists " + SCHEMA + " cascade");
+            s.execute("create schema " + SCHEMA);
+            for (String table : TABLES) {
+                s.execute("create table " + SCHEMA + "." + table + " (like public." + table
+                        + " including all) with (autovacuum_enabled = false)");
+            }
+            s.execute("set search_path = " + SCHEMA);
+            s.execute("insert into subscriber (list_id, email, status, created_at, updated_at, "
+                    + "last_confirmation_sent_at) select 'peptide-evolution', 'p' || g || '@plan.example', 'PENDING', "
+                    + "now(), now(), now() from generate_series(1, " + ROWS + ") g");
+            s.execute("insert into consent_record (subscriber_id, list_id, event, occurred_at) "
+                    + "select g, 'peptide-evolution', 'SIGNUP', now() from generate_series(1, " + ROWS + ") g");
+            s.execute("insert into subscriber_token (hash, subscriber_id, purpose, created_at) "
+                    + "select sha256(int4send(g)), g, 'CONFIRM', now() from generate_series(1, " + ROWS + ") g");
+            s.execute("insert into outbox_mail (kind, recipient, subject, status, created_at, next_attempt_at) "
+                    + "select 'confirmation', 'p' || g || '@plan.example', 'Confirm', 'PENDING', "
+                    + "now() - g * interval '10 ms', now() from generate_series(1, " + ROWS + ") g");
+            s.execute("insert into rate_window (key, hits, granted) select 'signup-ip:10.0.' || g, "
+                    + "array[now()], 1 from generate_series(1, " + ROWS + ") g");
+            s.execute("insert into confirmation_tally (hour, slot, queued) select date_trunc('hour', now()) - h * "
+                    + "interval '1 hour', s, 100 from generate_series(0, 167) h, generate_series(0, 15) s");
+        }
+    }
+
+    @AfterEach
+    void dropCopies() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("drop schema if exists " + SCHEMA + " cascade");
+            s.execute("set search_path = public");
+        }
+    }
+
+    @Test
+    void every_signup_statement_is_a_keyed_insert_or_lookup_on_a_never_analysed_database() throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("set search_path = " + SCHEMA);
+            }
+            assertEquals(0, neverAnalysedFailures(c), "a copy was analysed or vacuumed");
+            OffsetDateTime now = OffsetDateTime.now();
+            String[] addresses = { "p1@plan.example", "new@plan.example" };
+            String[] lists = { "peptide-evolution", "peptide-evolution" };
+
+            String rateWindows = plan(c, constant(RateWindows.class, "TAKE"), now, 10, 100, 10, 100,
+                    c.createArrayOf("text", new String[] { "signup-ip:10.0.1", "signup-ip:192.0.2.1" }),
+                    c.createArrayOf("integer", new Integer[] { 1, 1 }), now, now, now, now, 10, 100);
+            assertKeyed(rateWindows);
+
+            String subscribers = plan(c, NewSignups.INSERT_SUBSCRIBERS, now, now, now,
+                    c.createArrayOf("text", lists), c.createArrayOf("text", addresses),
+                    c.createArrayOf("text", new String[] { null, null }), c.createArrayOf("text", lists),
+                    c.createArrayOf("text", new String[] { "1", "1" }));
+            assertKeyed(subscribers);
+
+            String consents = plan(c, NewSignups.INSERT_CONSENTS, now, c.createArrayOf("bigint", new Long[] { 1L }),
+                    c.createArrayOf("text", new String[] { "x" }), c.createArrayOf("text", new String[] { "ip" }),
+                    c.createArrayOf("text", new String[] { "ua" }), c.createArrayOf("text", new String[] { "s" }),
+                    c.createArrayOf("text", new String[] { "1" }));
+            assertInsertOnly(consents);
+
+            // The per-address daily cap: the same upsert as the IP windows, on keys of hashed addresses.
+            String cap = plan(c, constant(RateWindows.class, "TAKE"), now, 5, 5, 5, 5,
+                    c.createArrayOf("text", new String[] { ConfirmationGate.capKey(addresses[0]) }),
+                    c.createArrayOf("integer", new Integer[] { 1 }), now, now, now, now, 5, 5);
+            assertKeyed(cap);
+
+            String tally = plan(c, ConfirmationTally.ADD, now, (short) 3, 2L);
+            assertKeyed(tally);
+
+            String withheld = plan(c, NewSignups.WITHHOLD, c.createArrayOf("bigint", new Long[] { 5L, 9L }));
+            assertIndexScan(withheld);
+
+            String tokens = plan(c, NewSignups.INSERT_TOKENS, now, now,
+                    c.createArrayOf("bytea", new byte[][] { new byte[32] }), c.createArrayOf("bigint", new Long[] { 1L }),
+                    c.createArrayOf("text", new String[] { "CONFIRM" }));
+            assertInsertOnly(tokens);
+
+            String[] one = { "x" };
+            String mails = plan(c, constant(Outbox.class.getPackageName() + ".OutboxBatches", "INSERT"), now, now,
+                    c.createArrayOf("text", one), c.createArrayOf("text", one), c.createArrayOf("text", one),
+                    c.createArrayOf("text", one), c.createArrayOf("text", one),
+                    c.createArrayOf("text", new String[] { "{}" }));
+            assertInsertOnly(mails);
+
+            // An address already on its list: SubscriptionService.subscribeKnown locks its row.
+            String known = plan(c, "select id from subscriber where list_id = ? and lower(email) = lower(?) "
+                    + "for no key update", "peptide-evolution", "p77@plan.example");
+            assertIndexScan(known);
+
+            assertEquals(0, neverAnalysedFailures(c), "planning must not have needed statistics");
+        }
+    }
+
+    /** An insert whose conflicts are found through a unique index (the copies' indexes have generated names). */
+    private static void assertKeyed(String plan) {
+        assertInsertOnly(plan);
+        assertTrue(plan.contains("Conflict Arbiter Indexes: "), plan);
+    }
+
+    private static void assertInsertOnly(String plan) {
+        assertFalse(plan.contains("Seq Scan"), plan);
+        assertFalse(plan.contains("Index Scan") && !plan.contains("Conflict"), plan);
+    }
+
+    private static void assertIndexScan(String plan) {
+        assertFalse(plan.contains("Seq Scan"), plan);
+        assertTrue(plan.contains("Index Scan using ") || plan.contains("Bitmap Index Scan on "), plan);
+    }
+
+    private static long neverAnalysedFailures(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("select count(*) from "
+                + "pg_stat_user_tables where schemaname = '" + SCHEMA + "' and (last_analyze is not null or "
+                + "last_autoanalyze is not null or last_vacuum is not null or last_autovacuum is not null)")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static String plan(Connection c, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement explain = c.prepareStatement("explain " + sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                explain.setObject(i + 1, parameters[i]);
+            }
+            List<String> lines = new ArrayList<>();
+            try (ResultSet rows = explain.executeQuery()) {
+                while (rows.next()) {
+                    lines.add(rows.getString(1));
+                }
+            }
+            String plan = String.join("\n", lines);
+            System.out.println("-- " + sql.lines().findFirst().orElse("").strip() + "\n" + plan);
+            return plan;
+        }
+    }
+
+    /** The statement a class sends, read from its constant: the test plans exactly what the service runs. */
+    private static String constant(Class<?> owner, String name) throws ReflectiveOperationException {
+        Field field = owner.getDeclaredField(name);
+        field.setAccessible(true);
+        return (String) field.get(null);
+    }
+
+    private static String constant(String owner, String name) throws ReflectiveOperationException {
+        return constant(Class.forName(owner), name);
+    }
+}
