@@ -16,8 +16,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -90,7 +92,6 @@ class NewSignups {
         Instant now = Instant.now();
         Written[] outcomes = new Written[group.size()];
         long[] limited = windows.takeSignups(group.stream().map(SignupWriter.Request::limitKey).toList(), now);
-        List<SignupWriter.NewSignup> signups = new ArrayList<>();
         List<Integer> places = new ArrayList<>();
         for (int i = 0; i < outcomes.length; i++) {
             if (limited[i] > 0) {
@@ -98,10 +99,13 @@ class NewSignups {
             } else if (group.get(i).signup() == null) {
                 outcomes[i] = new Written(State.COUNTED, 0);
             } else {
-                signups.add(group.get(i).signup());
                 places.add(i);
             }
         }
+        // In address order, so that two groups written at once take their rows' locks in the same order.
+        places.sort(Comparator.comparing((Integer i) -> group.get(i).signup().signup().listId())
+                .thenComparing(i -> group.get(i).signup().signup().email().value().toLowerCase(Locale.ROOT)));
+        List<SignupWriter.NewSignup> signups = places.stream().map(i -> group.get(i).signup()).toList();
         if (signups.isEmpty()) {
             return outcomes;
         }

@@ -18,9 +18,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.jboss.logging.Logger;
 
 /**
- * Group commit for signups. A request prepares its signup (links minted, mail rendered) and hands it to one writer
- * thread; the writer takes every signup that queued up while it was committing the previous group and writes them
- * together in one transaction, their per-IP limits included. Each request is answered only after the commit that holds
+ * Group commit for signups. A request prepares its signup (links minted, mail rendered) and hands it to the writer
+ * threads; a writer takes every signup that queued up while it was busy and writes them together in one transaction,
+ * their per-IP limits included. Two writers keep the database busy: while one waits for its commit to reach the disk,
+ * the other sends its group's statements (with one writer, 8 connections got 770-1,190 signups/s; pgbench 2,030). Each request is answered only after the commit that holds
  * its rows, so a reply still means "stored" (or "refused"), while a spike costs one commit per group instead of one or
  * two per signup.
  * <p>
@@ -61,7 +62,8 @@ class SignupWriter {
     private final int groupSize;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private volatile boolean open;
-    private Thread writer;
+    private static final int WRITERS = 2;
+    private final List<Thread> writers = new ArrayList<>();
 
     SignupWriter(NewSignups store, SubscriptionService service, SubscriptionMails mails, RateWindows windows,
             NewsletterConfig config) {
@@ -74,19 +76,23 @@ class SignupWriter {
 
     void start(@Observes StartupEvent event) {
         if (groupSize > 1) {
-            writer = new Thread(this::run, "signup-writer");
-            writer.setDaemon(true);
             open = true;
-            writer.start();
+            for (int i = 0; i < WRITERS; i++) {
+                Thread writer = new Thread(this::run, "signup-writer-" + i);
+                writer.setDaemon(true);
+                writer.start();
+                writers.add(writer);
+            }
         }
     }
 
     /** After HTTP has drained (graceful shutdown), the signups still queued are written before the writer ends. */
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        if (writer != null) {
-            open = false;
-            queue.add(STOP);
-            writer.join(30_000);
+        open = false;
+        writers.forEach(writer -> queue.add(STOP));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        for (Thread writer : writers) {
+            writer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         }
     }
 
@@ -166,13 +172,20 @@ class SignupWriter {
                 return;
             }
             queue.drainTo(group, groupSize - 1);
-            boolean stopping = group.remove(STOP);
+            int stops = removeStops(group);
             if (!group.isEmpty()) {
                 write(group);
             }
             group.clear();
-            if (stopping && queue.isEmpty()) {
-                return;
+            if (stops > 0) {
+                // One stop per writer: this one ends once nothing is left to write, and hands the others theirs.
+                boolean done = queue.isEmpty();
+                for (int i = done ? 1 : 0; i < stops; i++) {
+                    queue.add(STOP);
+                }
+                if (done) {
+                    return;
+                }
             }
         }
     }
@@ -193,13 +206,21 @@ class SignupWriter {
                 // behind the next group: they fail now too, so that every request answers 503 within one wait.
                 List<Job> waiting = new ArrayList<>();
                 queue.drainTo(waiting);
-                if (waiting.remove(STOP)) {
+                for (int stops = removeStops(waiting); stops > 0; stops--) {
                     queue.add(STOP);
                 }
                 group.forEach(job -> job.outcome().completeExceptionally(e));
                 waiting.forEach(job -> job.outcome().completeExceptionally(e));
             }
         }
+    }
+
+    private static int removeStops(List<Job> jobs) {
+        int stops = 0;
+        while (jobs.remove(STOP)) {
+            stops++;
+        }
+        return stops;
     }
 
     /**

@@ -643,7 +643,7 @@ class MultiInstanceIT {
         static Instance start(int number, int port, int dbPort, int smtpPort) throws IOException {
             Path log = LOGS.resolve("instance-" + number + ".log");
             ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx256m", "-jar", JAR.toString())
+                    .toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString())
                     .directory(JAR.getParent().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
