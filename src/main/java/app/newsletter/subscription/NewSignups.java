@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -189,9 +190,14 @@ class NewSignups {
             }
             insert.executeUpdate();
         }
+        // One line per group and list: a line per signup, written while the group's transaction is open, cost the
+        // writers a sixth of their speed at launch rates (by hand: 945-1,232 signups/s at INFO, 1,034-1,591 at WARN).
+        Map<String, List<Long>> byList = new TreeMap<>();
         for (int i = 0; i < n; i++) {
-            LOG.infof("subscriber %d signed up to %s", ids.get(i), columns[0][i]);
+            byList.computeIfAbsent(columns[0][i], list -> new ArrayList<>()).add(ids.get(i));
         }
+        byList.forEach((list, signedUp) -> LOG.infof("%d subscribers signed up to %s: ids %s", signedUp.size(), list,
+                IdRanges.of(signedUp)));
     }
 
     /**
