@@ -20,8 +20,8 @@ import org.jboss.logging.Logger;
 /**
  * Group commit for signups. A request prepares its signup (links minted, mail rendered) and hands it to the writer
  * threads; a writer takes every signup that queued up while it was busy and writes them together in one transaction,
- * their per-IP limits included. Two writers keep the database busy: while one waits for its commit to reach the disk,
- * the other sends its group's statements (with one writer, 8 connections got 770-1,190 signups/s; pgbench 2,030). Each request is answered only after the commit that holds
+ * their per-IP limits included. Two writers, so that while one waits for its commit to reach the disk (half the
+ * time of a lone writer, in pg_stat_activity samples) the other sends its group's statements (bench/README.md). Each request is answered only after the commit that holds
  * its rows, so a reply still means "stored" (or "refused"), while a spike costs one commit per group instead of one or
  * two per signup.
  * <p>
