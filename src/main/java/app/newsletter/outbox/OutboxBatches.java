@@ -37,10 +37,6 @@ class OutboxBatches {
             select k, r, s, t, h, j::jsonb, 'PENDING', 0, ?, ?
               from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as m(k, r, s, t, h, j)""";
 
-    // Claims and settlements commit without waiting for the WAL flush (set_config's third argument: this transaction
-    // only). Losing one takes a PostgreSQL crash, not an instance's, and then costs at most a mail sent twice, which
-    // at-least-once delivery allows anyway; waiting for the disk on each of them made every signup commit queue behind
-    // the dispatcher's (8 connections: 1,060-1,320 signups/s with the dispatcher idle, 410-490/s with it sending).
     private static final String CLAIM = """
             update outbox_mail o
                set next_attempt_at = now() + make_interval(secs => ?), attempts = o.attempts + 1
@@ -48,15 +44,12 @@ class OutboxBatches {
                      where status = 'PENDING' and next_attempt_at <= now()
                      order by next_attempt_at
                      limit ?
-                       for update skip locked) due,
-                   (select set_config('synchronous_commit', 'off', true)) async
+                       for update skip locked) due
              where o.id = due.id
          returning o.id, o.kind, o.recipient, o.subject, o.text_body, o.html_body, o.headers::text, o.attempts,
                    o.created_at, o.next_attempt_at""";
-    private static final String SENT = """
-            update outbox_mail set status = 'SENT', sent_at = now(), last_error = null
-              from (select set_config('synchronous_commit', 'off', true)) async
-             where id = any(?)""";
+    private static final String SENT = "update outbox_mail set status = 'SENT', sent_at = now(), last_error = null "
+            + "where id = any(?)";
     private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
     };
 

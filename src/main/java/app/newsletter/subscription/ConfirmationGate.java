@@ -127,8 +127,4 @@ class ConfirmationGate {
     boolean breakerOpen() {
         return reading.open(queuedSinceReading.get());
     }
-
-    BreakerReading reading() {
-        return reading;
-    }
 }

@@ -48,6 +48,8 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -175,9 +177,8 @@ class MultiInstanceIT {
 
         long started = System.nanoTime();
         Future<?> sigterm = killer.submit(() -> {
-            while (done.get() < SIGNUPS * SIGTERM_AT) {
-                Thread.sleep(5);
-            }
+            Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> done.get() >= SIGNUPS * SIGTERM_AT);
             long t0 = System.nanoTime();
             int inFlight = victim.inFlight.get();
             victim.process.destroy(); // SIGTERM
@@ -229,7 +230,7 @@ class MultiInstanceIT {
                         + count("select count(*) from outbox_mail where status = 'SENT'") + " SENT, "
                         + smtp.receivedTo("load-" + run + "-").size() + " received");
         double deliveredSeconds = seconds(started);
-        Thread.sleep(1_500); // a duplicate, if any, would come in now
+        settles(Duration.ofMillis(1_500), () -> smtp.receivedTo("load-" + run + "-").size()); // a duplicate would come now
         List<Received> mails = smtp.receivedTo("load-" + run + "-");
         Map<String, Long> perAddress = mails.stream()
                 .collect(Collectors.groupingBy(Received::recipient, Collectors.counting()));
@@ -436,7 +437,7 @@ class MultiInstanceIT {
                         prefix + "%") == signups,
                 () -> smtp.receivedTo(prefix).size() + " of " + signups + " mails after SMTP came back");
         double deliverySeconds = seconds(back);
-        Thread.sleep(2_000);
+        settles(Duration.ofSeconds(2), () -> smtp.receivedTo(prefix).size()); // a late duplicate would come now
         Map<String, Long> perAddress = smtp.receivedTo(prefix).stream()
                 .collect(Collectors.groupingBy(Received::recipient, Collectors.counting()));
         assertEquals(signups, perAddress.size());
@@ -521,25 +522,24 @@ class MultiInstanceIT {
     }
 
     private void awaitReady(Instance instance, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!instance.process.isAlive()) {
-                fail("instance " + instance.number + " exited with " + instance.process.exitValue() + ":\n"
-                        + tail(Files.readString(instance.log)));
-            }
-            try {
-                HttpResponse<String> reply = http.send(HttpRequest.newBuilder(instance.uri("/q/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (reply.statusCode() == 200) {
-                    return;
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+                if (!instance.process.isAlive()) {
+                    throw new AssertionError("instance " + instance.number + " exited with "
+                            + instance.process.exitValue() + ":\n" + tail(Files.readString(instance.log)));
                 }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
+                try {
+                    return http.send(HttpRequest.newBuilder(instance.uri("/q/health/ready"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
+                            .statusCode() == 200;
+                } catch (IOException e) {
+                    return false; // not listening yet
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            fail("instance " + instance.number + " not ready within " + timeout + ":\n"
+                    + tail(Files.readString(instance.log)));
         }
-        fail("instance " + instance.number + " not ready within " + timeout + ":\n"
-                + tail(Files.readString(instance.log)));
     }
 
     private static String healthStatus(String health) {
@@ -583,14 +583,30 @@ class MultiInstanceIT {
         }
     }
 
+    /**
+     * Waits until a count has stayed the same for the given time (at most three times that long), so that the
+     * assertions after it see anything still on its way; they, not this, report what is wrong.
+     */
+    private static void settles(Duration quiet, java.util.function.IntSupplier count) {
+        int[] last = { count.getAsInt() };
+        try {
+            Awaitility.await().during(quiet).atMost(quiet.multipliedBy(3)).until(() -> {
+                int now = count.getAsInt();
+                boolean same = now == last[0];
+                last[0] = now;
+                return same;
+            });
+        } catch (ConditionTimeoutException e) {
+            // still changing: the assertions that follow say how
+        }
+    }
+
     private static void awaitTrue(Duration timeout, BooleanSupplier condition,
-            java.util.function.Supplier<String> message) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(message.get() + " (waited " + timeout.toSeconds() + " s)");
-            }
-            Thread.sleep(200);
+            java.util.function.Supplier<String> message) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            fail(message.get() + " (waited " + timeout.toSeconds() + " s)");
         }
     }
 

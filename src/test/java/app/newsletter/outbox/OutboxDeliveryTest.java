@@ -17,6 +17,7 @@ import jakarta.transaction.TransactionalException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -107,17 +108,6 @@ class OutboxDeliveryTest {
     }
 
     private static void waitFor(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 20 s");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(condition::getAsBoolean);
     }
 }

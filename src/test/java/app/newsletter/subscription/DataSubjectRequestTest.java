@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -314,19 +315,9 @@ class DataSubjectRequestTest {
 
     /** GreenMail has the mail before the dispatcher marks its row sent. */
     private void awaitSent(String email, int count) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (db.count("select count(*) from outbox_mail where lower(recipient) = lower(?) and status = 'SENT'",
-                email) < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + count + " sent mails to " + email);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Awaitility.await(count + " sent mails to " + email).atMost(Duration.ofSeconds(20))
+                .until(() -> db.count("select count(*) from outbox_mail where lower(recipient) = lower(?) "
+                        + "and status = 'SENT'", email) >= count);
     }
 
     private long lastAuditId() {

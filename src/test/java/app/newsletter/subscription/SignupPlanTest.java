@@ -63,6 +63,7 @@ class SignupPlanTest {
                     + "array[now()], 1 from generate_series(1, " + ROWS + ") g");
             s.execute("insert into confirmation_tally (hour, slot, queued) select date_trunc('hour', now()) - h * "
                     + "interval '1 hour', s, 100 from generate_series(0, 167) h, generate_series(0, 15) s");
+            s.execute("reset search_path"); // the connection goes back to the pool
         }
     }
 
@@ -70,7 +71,6 @@ class SignupPlanTest {
     void dropCopies() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("drop schema if exists " + SCHEMA + " cascade");
-            s.execute("set search_path = public");
         }
     }
 
@@ -132,6 +132,9 @@ class SignupPlanTest {
             assertIndexScan(known);
 
             assertEquals(0, neverAnalysedFailures(c), "planning must not have needed statistics");
+            try (Statement s = c.createStatement()) {
+                s.execute("reset search_path");
+            }
         }
     }
 

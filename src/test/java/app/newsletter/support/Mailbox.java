@@ -1,7 +1,5 @@
 package app.newsletter.support;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.icegreen.greenmail.util.GreenMailUtil;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -13,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 
 /** What arrived at GreenMail, read per recipient. */
 public final class Mailbox {
@@ -30,22 +29,15 @@ public final class Mailbox {
 
     /** Waits until {@code count} mails reached the recipient (and fails if more arrive). */
     public static List<MimeMessage> await(String recipient, int count) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<MimeMessage> mails = to(recipient);
-            if (mails.size() >= count) {
-                return mails;
-            }
-            sleep(100);
-        }
-        throw new AssertionError("expected " + count + " mails to " + recipient + ", got " + to(recipient).size());
+        return Awaitility.await("" + count + " mails to " + recipient).atMost(Duration.ofSeconds(20))
+                .until(() -> to(recipient), mails -> mails.size() >= count);
     }
 
     /** Asserts that no further mail reaches the recipient within a few dispatcher rounds. */
     public static void assertStays(String recipient, int count) {
-        sleep(1500);
-        int arrived = to(recipient).size();
-        assertTrue(arrived == count, "expected exactly " + count + " mails to " + recipient + ", got " + arrived);
+        Awaitility.await("exactly " + count + " mails to " + recipient + " for a few dispatcher rounds")
+                .during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+                .until(() -> to(recipient).size() == count);
     }
 
     public static String text(MimeMessage message) {
@@ -113,14 +105,6 @@ public final class Mailbox {
             return result;
         } catch (MessagingException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
