@@ -121,7 +121,7 @@ class MultiInstanceIT {
         // Instance 3 talks to the database through the proxy from the start, for the database outage.
         for (int n = 1; n <= 3; n++) {
             int dbPort = n == 3 ? proxy.port : postgres.getPort();
-            instances.add(Instance.start(n, freePort(), dbPort, smtp.port));
+            instances.add(Instance.start(n, freePort(), freePort(), dbPort, smtp.port));
         }
         for (Instance instance : instances) {
             awaitReady(instance, Duration.ofSeconds(120));
@@ -644,19 +644,22 @@ class MultiInstanceIT {
     private static final class Instance {
         final int number;
         final int port;
+        final int managementPort;
         final Process process;
         final Path log;
         final AtomicInteger inFlight = new AtomicInteger();
         volatile boolean terminated;
 
-        private Instance(int number, int port, Process process, Path log) {
+        private Instance(int number, int port, int managementPort, Process process, Path log) {
             this.number = number;
             this.port = port;
+            this.managementPort = managementPort;
             this.process = process;
             this.log = log;
         }
 
-        static Instance start(int number, int port, int dbPort, int smtpPort) throws IOException {
+        static Instance start(int number, int port, int managementPort, int dbPort, int smtpPort)
+                throws IOException {
             Path log = LOGS.resolve("instance-" + number + ".log");
             ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString())
@@ -666,6 +669,7 @@ class MultiInstanceIT {
             Map<String, String> env = builder.environment();
             env.keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("NEWSLETTER_"));
             env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+            env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
             env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres");
             env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
             env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
@@ -676,11 +680,12 @@ class MultiInstanceIT {
             env.put("NEWSLETTER_RATE_LIMIT_ENABLED", "false");
             env.put("NEWSLETTER_RATE_LIMIT_CONFIRMATIONS_PER_HOUR", "1000000");
             env.put("NEWSLETTER_OUTBOX_LEASE", "PT15S");
-            return new Instance(number, port, builder.start(), log);
+            return new Instance(number, port, managementPort, builder.start(), log);
         }
 
+        /** Public paths on the public port; {@code /q/...} (health, metrics) on the management port. */
         URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
+            return URI.create("http://127.0.0.1:" + (path.startsWith("/q/") ? managementPort : port) + path);
         }
     }
 

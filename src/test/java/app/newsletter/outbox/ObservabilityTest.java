@@ -1,5 +1,6 @@
 package app.newsletter.outbox;
 
+import static app.newsletter.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -38,7 +39,7 @@ class ObservabilityTest {
         assertTrue(metric("newsletter_signups_total\\{outcome=\"accepted\"") >= accepted + 1);
         assertTrue(metric("newsletter_signups_total\\{outcome=\"invalid\"") >= invalid + 1);
         waitUntil(() -> metric("newsletter_mails_sent_total\\{kind=\"confirmation\"") >= sent + 1);
-        String page = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String page = management().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String name : new String[] { "newsletter_outbox_pending", "newsletter_outbox_oldest_pending_seconds",
                 "newsletter_outbox_dead", "newsletter_confirmation_breaker_open", "http_server_requests_seconds" }) {
             assertTrue(page.contains(name), name + " missing from /q/metrics");
@@ -47,16 +48,26 @@ class ObservabilityTest {
 
     @Test
     void every_answer_carries_a_request_id_and_a_sane_one_from_the_caller_is_kept() {
-        given().get("/q/health/live").then().header("X-Request-Id", matchesPattern("[0-9a-f]{16}"));
+        given().get("/widget.js").then().statusCode(200).header("X-Request-Id", matchesPattern("[0-9a-f]{16}"));
         given().header("X-Request-Id", "abc-123").contentType(ContentType.JSON).body(Map.of("email", "bad"))
                 .post("/api/subscriptions").then().statusCode(400).header("X-Request-Id", equalTo("abc-123"));
-        given().header("X-Request-Id", "evil\tvalue").get("/q/health/live")
+        given().header("X-Request-Id", "evil\tvalue").get("/widget.js")
                 .then().header("X-Request-Id", matchesPattern("[0-9a-f]{16}"));
     }
 
     @Test
+    void the_public_port_serves_no_management_endpoint() {
+        for (String path : new String[] { "/q/metrics", "/q/health", "/q/health/ready", "/q/openapi",
+                "/q/swagger-ui", "/q/dev-ui", "/q/" }) {
+            given().get(path).then().statusCode(404);
+        }
+        management().get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        management().get("/q/metrics").then().statusCode(200);
+    }
+
+    @Test
     void openapi_describes_the_public_and_the_staff_endpoints() {
-        given().get("/q/openapi?format=json").then().statusCode(200)
+        management().get("/q/openapi?format=json").then().statusCode(200)
                 .body(containsString("/api/subscriptions"))
                 .body(containsString("/api/admin/subscribers.csv"))
                 .body(containsString("/confirm"))
@@ -64,7 +75,7 @@ class ObservabilityTest {
     }
 
     private static double metric(String prefix) {
-        String page = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String page = management().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher matcher = Pattern.compile("(?m)^" + prefix + "[^}]*} ([0-9.eE+-]+)$").matcher(page);
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }

@@ -1,5 +1,6 @@
 package app.newsletter.outbox;
 
+import static app.newsletter.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -47,7 +48,7 @@ class OutboxDeliveryTest {
 
         waitFor(() -> db.count("select count(*) from outbox_mail where recipient = ? and attempts >= 2 "
                 + "and status = 'PENDING' and last_error is not null", email) == 1);
-        waitFor(() -> given().get("/q/health/ready").then().statusCode(200).extract().jsonPath()
+        waitFor(() -> management().get("/q/health/ready").then().statusCode(200).extract().jsonPath()
                 .getString("checks.find { it.name == 'outbox' }.data.state").startsWith("degraded"));
 
         GreenMailResource.Smtp.restart();

@@ -1,5 +1,6 @@
 package app.newsletter.web;
 
+import static app.newsletter.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -219,7 +220,7 @@ class AbuseDefenceTest {
     }
 
     private static int breakerOpen() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = management().get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines().filter(line -> line.startsWith("newsletter_confirmation_breaker_open"))
                 .map(line -> (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .findFirst().orElseThrow();
