@@ -29,6 +29,12 @@ final class CsvCells extends FilterOutputStream {
     private boolean afterOpeningQuote;
     /** Bytes of the current timestamp read so far, or -1 outside a timestamp column. */
     private int timestamp = -1;
+    /** Data rows whose line end is in the buffer or already handed on. */
+    private long rowsEnded;
+    /** Data rows handed to the stream underneath: what an aborted export's audit entry counts. */
+    private long rowsHandedOn;
+    /** Whether writing to the stream underneath failed: the client went away. */
+    private boolean clientGone;
 
     /** @param timestampColumns zero-based positions of the timestamp columns */
     CsvCells(OutputStream out, int columns, int... timestampColumns) {
@@ -83,6 +89,9 @@ final class CsvCells extends FilterOutputStream {
         }
         if (separator == '\n') {
             buffer[used++] = '\r';
+            if (!header) {
+                rowsEnded++;
+            }
             header = false;
             column = 0;
         } else {
@@ -109,10 +118,28 @@ final class CsvCells extends FilterOutputStream {
         out.flush();
     }
 
+    /** @return whether a write to the client failed (it hung up), as opposed to the database failing */
+    boolean clientGone() {
+        return clientGone;
+    }
+
+    /** @return data rows (not the header) handed to the stream underneath so far */
+    long rowsHandedOn() {
+        return rowsHandedOn;
+    }
+
     private void drain() throws IOException {
         if (used > 0) {
-            out.write(buffer, 0, used);
+            // The buffer holds whole rows and the start of the next one; once written, every row ended in it is out.
+            long ended = rowsEnded;
+            try {
+                out.write(buffer, 0, used);
+            } catch (IOException e) {
+                clientGone = true;
+                throw e;
+            }
             used = 0;
+            rowsHandedOn = ended;
         }
     }
 }

@@ -94,10 +94,15 @@ record ExportFilter(String list, List<String> statuses, List<String> events, Loc
             return null;
         }
         try {
-            return LocalDate.parse(value);
+            LocalDate date = LocalDate.parse(value);
+            // PostgreSQL's timestamps span other years than Java's dates; outside these the filter means nothing.
+            if (date.getYear() >= 1900 && date.getYear() <= 9999) {
+                return date;
+            }
         } catch (DateTimeParseException e) {
-            errors.put(name, "'" + name + "' must be a date like 2026-01-31.");
-            return null;
+            // reported below
         }
+        errors.put(name, "'" + name + "' must be a date like 2026-01-31, between 1900-01-01 and 9999-12-31.");
+        return null;
     }
 }

@@ -15,6 +15,8 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.LocalDate;
@@ -52,8 +54,9 @@ class ExportResource {
     @GET
     @Path("/subscribers.csv")
     @Produces(CSV)
-    public Response subscribers(@Context UriInfo uri, @Context SecurityContext security) {
-        return export(uri, security, SUBSCRIBER_FILTERS, "subscribers", exports::subscribers);
+    public Response subscribers(@Context UriInfo uri, @Context SecurityContext security,
+            @Context HttpServerResponse response) {
+        return export(uri, security, response, SUBSCRIBER_FILTERS, "subscribers", exports::subscribers);
     }
 
     @Operation(summary = "Export the consent log as CSV (streamed)")
@@ -64,8 +67,9 @@ class ExportResource {
     @GET
     @Path("/consents.csv")
     @Produces(CSV)
-    public Response consents(@Context UriInfo uri, @Context SecurityContext security) {
-        return export(uri, security, CONSENT_FILTERS, "consents", exports::consents);
+    public Response consents(@Context UriInfo uri, @Context SecurityContext security,
+            @Context HttpServerResponse response) {
+        return export(uri, security, response, CONSENT_FILTERS, "consents", exports::consents);
     }
 
     /** The most recent exports: who, when, which filters, how many rows. */
@@ -87,12 +91,35 @@ class ExportResource {
     }
 
     /** Filters are checked before the answer starts, so a bad one is a 400 and not a broken download. */
-    private Response export(UriInfo uri, SecurityContext security, Set<String> filters, String kind, Writer writer) {
+    private Response export(UriInfo uri, SecurityContext security, HttpServerResponse response, Set<String> filters,
+            String kind, Writer writer) {
         ExportFilter filter = ExportFilter.parse(uri.getQueryParameters(), filters, config);
         String actor = security.getUserPrincipal().getName();
         boolean bom = bom(uri);
-        StreamingOutput body = out -> writer.write(filter, actor, bom, out);
+        StreamingOutput body = out -> writer.write(filter, actor, bom, new HangUp(out, response));
         return attachment(body, kind, filter);
+    }
+
+    /**
+     * Fails the next write once the client's connection has closed. Without it, writes after a hang-up were at times
+     * taken without complaint until the whole file had been "sent" into a closed connection, and the export looked
+     * complete.
+     */
+    private static final class HangUp extends FilterOutputStream {
+        private final HttpServerResponse response;
+
+        HangUp(OutputStream out, HttpServerResponse response) {
+            super(out);
+            this.response = response;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (response.closed()) {
+                throw new IOException("the client went away");
+            }
+            out.write(bytes, offset, length);
+        }
     }
 
     /** A byte-order mark makes Excel read the file as UTF-8; other programs do without it. */

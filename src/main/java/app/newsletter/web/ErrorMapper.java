@@ -95,6 +95,11 @@ class ErrorMapper {
 
     @ServerExceptionMapper
     Response unexpected(Throwable e, HttpHeaders headers, UriInfo uri) {
+        if (dataException(e)) {
+            // SQL state class 22 (a value out of range, a bad date): the request's fault, not an outage to page for.
+            LOG.debugf("value refused by the database: %s", Failures.rootMessage(e));
+            return answer(headers, uri, 400, "A value in the request is out of range.", Map.of(), null);
+        }
         if (causedBy(e, SQLException.class)) {
             LOG.warnf("database unavailable: %s", Failures.rootMessage(e));
             Response reply = answer(headers, uri, 503,
@@ -134,6 +139,15 @@ class ErrorMapper {
             case 415 -> "Send JSON (application/json) or a form (application/x-www-form-urlencoded).";
             default -> "The request could not be processed.";
         };
+    }
+
+    private static boolean dataException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

@@ -1,6 +1,7 @@
 package app.newsletter.web;
 
 import app.newsletter.platform.NewsletterConfig;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -17,10 +18,13 @@ import java.util.Set;
  * each list's own additions. Requests that carry neither Origin nor Referer (scripts, servers) are not browsers
  * acting for a page and are not restricted here.
  */
+// Made at start-up, so that a bad origin setting stops the service with one line instead of failing requests.
+@Startup
 @ApplicationScoped
 public class Origins {
 
     private static final String ANY = "*";
+    private static final String NULL = "null";
 
     private final Set<String> global = new HashSet<>();
     private final Map<String, Set<String>> perList = new HashMap<>();
@@ -28,19 +32,25 @@ public class Origins {
 
     Origins(NewsletterConfig config) {
         global.add(origin(config.publicUrl().toString()));
-        config.allowedOrigins().orElse(List.of()).forEach(o -> global.add(normalise(o)));
+        config.allowedOrigins().orElse(List.of())
+                .forEach(o -> global.add(configured(o, "NEWSLETTER_ALLOWED_ORIGINS")));
         for (Entry<String, NewsletterConfig.MailingList> list : config.lists().entrySet()) {
             Set<String> origins = new HashSet<>();
-            list.getValue().allowedOrigins().orElse(List.of()).forEach(o -> origins.add(normalise(o)));
+            list.getValue().allowedOrigins().orElse(List.of()).forEach(o -> origins.add(configured(o,
+                    "NEWSLETTER_LISTS_" + list.getKey().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_")
+                            + "_ALLOWED_ORIGINS")));
             perList.put(list.getKey(), origins);
             anyList.addAll(origins);
         }
         anyList.addAll(global);
     }
 
-    /** May a page of this origin use the signup API for some list? Decides the CORS answer. */
+    /**
+     * May a page of this origin use the signup API for some list? Decides the CORS answer. {@code null} (sandboxed
+     * frames, local files, some redirects) is no site's origin and never allowed, not even by {@code *}.
+     */
     boolean allowedForSomeList(String origin) {
-        return origin != null && (anyList.contains(ANY) || anyList.contains(origin));
+        return origin != null && !NULL.equals(origin) && (anyList.contains(ANY) || anyList.contains(origin));
     }
 
     /**
@@ -51,6 +61,10 @@ public class Origins {
         String origin = requestOrigin(request);
         if (origin == null) {
             return;
+        }
+        if (NULL.equals(origin)) {
+            throw new ProblemException(403, "Signups from this page are not accepted: the browser did not say which "
+                    + "website it belongs to.", Map.of(), null);
         }
         if (global.contains(ANY) || global.contains(origin)) {
             return;
@@ -70,6 +84,19 @@ public class Origins {
         }
         String referer = request.getHeader("Referer");
         return referer == null || referer.isBlank() ? null : origin(referer);
+    }
+
+    /**
+     * An allowed origin as configured: {@code *} or scheme://host[:port]. Anything else (a bare host such as
+     * {@code blog.example}) once became the origin "null" and let sandboxed pages in while the real site got 403.
+     */
+    static String configured(String origin, String setting) {
+        String normalised = normalise(origin);
+        if (NULL.equals(normalised)) {
+            throw new IllegalArgumentException(setting + ": '" + origin.strip() + "' is not an origin; write it as "
+                    + "https://" + origin.strip() + " (scheme://host[:port]) or *");
+        }
+        return normalised;
     }
 
     private static String normalise(String origin) {

@@ -7,9 +7,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 class RateLimitHousekeeping {
 
     private final RateWindows limiter;
+    private final ProofOfWork proofOfWork;
 
-    RateLimitHousekeeping(RateWindows limiter) {
+    RateLimitHousekeeping(RateWindows limiter, ProofOfWork proofOfWork) {
         this.limiter = limiter;
+        this.proofOfWork = proofOfWork;
     }
 
     @Scheduled(identity = "rate-limit-purge", every = "${newsletter.housekeeping-interval}", delayed = "30s",
@@ -17,5 +19,6 @@ class RateLimitHousekeeping {
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void purge() {
         limiter.purge();
+        proofOfWork.purgeSpent();
     }
 }

@@ -15,7 +15,9 @@ import java.io.InputStreamReader;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +76,9 @@ class ExportStreamingTest {
         } finally {
             connection.disconnect();
         }
+        // Completed right after the last byte, in a transaction of its own.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "completed".equals(db.rows(
+                "select outcome from audit_log order by id desc limit 1").get(0).get("outcome")));
         assertEquals((long) ROWS, ((Number) db.rows("select row_count from audit_log order by id desc limit 1")
                 .get(0).get("row_count")).longValue());
     }

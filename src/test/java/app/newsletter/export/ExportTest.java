@@ -119,6 +119,21 @@ class ExportTest {
     }
 
     @Test
+    void out_of_range_dates_are_a_400_problem_not_a_database_outage() {
+        for (String since : new String[] { "0000-01-01", "-0001-01-01", "1899-12-31", "+10000-01-01" }) {
+            mia().queryParam("since", since).get("/api/admin/subscribers.csv")
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("errors.since", containsString("between 1900-01-01 and 9999-12-31"));
+        }
+        mia().queryParam("until", "+999999999-12-31").get("/api/consents.csv".replace("/api/", "/api/admin/"))
+                .then().statusCode(400).body("errors.until", containsString("between"));
+        // The last representable day is a valid bound: everything up to it.
+        mia().queryParam("list", "export-spec").queryParam("since", "1900-01-01").queryParam("until", "9999-12-31")
+                .get("/api/admin/subscribers.csv").then().statusCode(200)
+                .body(containsString("email,name,list,status"));
+    }
+
+    @Test
     void every_export_is_recorded_with_who_when_filters_and_row_count() {
         export(Map.of("list", "export-spec"), "confirmed");
 

@@ -161,6 +161,57 @@ class AbuseDefenceTest {
     }
 
     @Test
+    void a_puzzle_whose_number_digits_are_spliced_onto_its_salt_to_push_the_expiry_out_is_refused() {
+        JsonPath challenge;
+        int number;
+        do { // a number of at least two digits, so that some can move
+            challenge = given().get("/api/challenge?list=guarded").then().statusCode(200).extract().jsonPath();
+            number = number(challenge);
+        } while (number < 10);
+        String digits = Integer.toString(number);
+        // salt + number is unchanged, so is the challenge (its hash) and its signature: only the salt's end moved.
+        String splicedSalt = challenge.getString("salt") + digits.substring(0, digits.length() - 1);
+        String spliced = Base64.getEncoder().encodeToString(("{\"algorithm\":\"SHA-256\",\"challenge\":\""
+                + challenge.getString("challenge") + "\",\"number\":" + digits.charAt(digits.length() - 1)
+                + ",\"salt\":\"" + splicedSalt + "\",\"signature\":\"" + challenge.getString("signature") + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        String email = Addresses.unique("spliced");
+        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+                .body(Map.of("email", email, "list", "guarded", "pow", spliced)).post("/api/subscriptions")
+                .then().statusCode(400).body("errors.pow", containsString("not valid"));
+        assertEquals(0L, db.count("select count(*) from subscriber where email = ?", email));
+    }
+
+    @Test
+    void a_solved_puzzle_replayed_for_a_second_signup_is_refused() {
+        JsonPath challenge = given().get("/api/challenge?list=guarded").then().statusCode(200).extract().jsonPath();
+        String solved = solve(challenge);
+        String first = Addresses.unique("replay-first");
+        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+                .body(Map.of("email", first, "list", "guarded", "pow", solved)).post("/api/subscriptions")
+                .then().statusCode(202);
+        String second = Addresses.unique("replay-second");
+        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+                .body(Map.of("email", second, "list", "guarded", "pow", solved)).post("/api/subscriptions")
+                .then().statusCode(400).body("errors.pow", containsString("already been used"));
+        assertEquals(1L, db.count("select count(*) from subscriber where email = ?", first));
+        assertEquals(0L, db.count("select count(*) from subscriber where email = ?", second));
+        // Spent for every instance until the puzzle would have expired anyway.
+        assertEquals(1L, db.count("select count(*) from proof_of_work_spent where nonce = ? and expires_at > now()",
+                challenge.getString("salt").substring(0, 24)));
+    }
+
+    @Test
+    void origin_null_from_a_sandboxed_page_is_never_allowed() {
+        String email = Addresses.unique("origin-null");
+        given().header("X-Forwarded-For", freshIp()).header("Origin", "null").contentType(ContentType.JSON)
+                .body(Map.of("email", email)).post("/api/subscriptions").then().statusCode(403);
+        assertEquals(0L, db.count("select count(*) from subscriber where email = ?", email));
+        given().header("Origin", "null").header("Access-Control-Request-Method", "POST")
+                .options("/api/subscriptions").then().header("Access-Control-Allow-Origin", nullValue());
+    }
+
+    @Test
     void cors_preflight_is_answered_for_allowed_origins_only() {
         given().header("Origin", "https://blog.example").header("Access-Control-Request-Method", "POST")
                 .header("Access-Control-Request-Headers", "content-type")
