@@ -1,17 +1,18 @@
 package app.newsletter.subscription;
 
+import app.newsletter.web.ClientAddresses;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Who sent a request, for the consent record. The address is the one Quarkus resolved: forwarded headers count only
- * when {@code quarkus.http.proxy.*} trusts the proxy that set them.
+ * Who sent a request, for the consent record and the limits. The address is {@link ClientAddresses}': forwarded
+ * headers count only from the proxies {@code quarkus.http.proxy.trusted-proxies} lists, read from the right.
  */
 record ClientInfo(String ip, String userAgent) {
 
     private static final int MAX_USER_AGENT = 512;
 
-    static ClientInfo of(HttpServerRequest request) {
-        String ip = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    static ClientInfo of(HttpServerRequest request, ClientAddresses addresses) {
+        String ip = addresses.of(request);
         String agent = request.getHeader("User-Agent");
         if (agent != null && agent.length() > MAX_USER_AGENT) {
             agent = agent.substring(0, MAX_USER_AGENT);

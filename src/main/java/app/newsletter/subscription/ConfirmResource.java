@@ -1,5 +1,6 @@
 package app.newsletter.subscription;
 
+import app.newsletter.web.ClientAddresses;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -24,8 +25,10 @@ class ConfirmResource {
 
     private final SubscriptionService service;
     private final NewsletterConfig config;
+    private final ClientAddresses addresses;
 
-    ConfirmResource(SubscriptionService service, NewsletterConfig config) {
+    ConfirmResource(SubscriptionService service, NewsletterConfig config, ClientAddresses addresses) {
+        this.addresses = addresses;
         this.service = service;
         this.config = config;
     }
@@ -49,7 +52,7 @@ class ConfirmResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public TemplateInstance confirm(@RestForm String token, @Context HttpServerRequest request) {
-        SubscriptionService.Confirmed confirmed = service.confirm(requireToken(token), ClientInfo.of(request));
+        SubscriptionService.Confirmed confirmed = service.confirm(requireToken(token), ClientInfo.of(request, addresses));
         NewsletterConfig.MailingList list = config.lists().get(confirmed.listId());
         return SubscriptionPages.confirmed(list.displayName(), list.ebookTitle(), confirmed.ebookUrl());
     }

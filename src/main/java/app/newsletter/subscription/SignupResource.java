@@ -1,5 +1,6 @@
 package app.newsletter.subscription;
 
+import app.newsletter.web.ClientAddresses;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -37,9 +38,12 @@ class SignupResource {
     private final DomainBlocklist blocklist;
     private final SubscriptionMetrics metrics;
     private final NewsletterConfig config;
+    private final ClientAddresses addresses;
 
-    SignupResource(SignupWriter signups, FormReplies forms, Origins origins,
-            ProofOfWork proofOfWork, DomainBlocklist blocklist, SubscriptionMetrics metrics, NewsletterConfig config) {
+    SignupResource(SignupWriter signups, FormReplies forms, Origins origins, ProofOfWork proofOfWork,
+            DomainBlocklist blocklist, SubscriptionMetrics metrics, NewsletterConfig config,
+            ClientAddresses addresses) {
+        this.addresses = addresses;
         this.signups = signups;
         this.forms = forms;
         this.origins = origins;
@@ -114,7 +118,7 @@ class SignupResource {
      * least from it); the count is taken in the signup's own group commit, or alone for a request that stores nothing.
      */
     private String check(Signup signup, HttpServerRequest request) {
-        ClientInfo client = ClientInfo.of(request);
+        ClientInfo client = ClientInfo.of(request, addresses);
         if (signup.isBot()) {
             signups.count(client);
             LOG.info("honeypot filled: signup dropped");

@@ -1,5 +1,6 @@
 package app.newsletter.subscription;
 
+import app.newsletter.web.ClientAddresses;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -23,8 +24,10 @@ class UnsubscribeResource {
 
     private final SubscriptionService service;
     private final NewsletterConfig config;
+    private final ClientAddresses addresses;
 
-    UnsubscribeResource(SubscriptionService service, NewsletterConfig config) {
+    UnsubscribeResource(SubscriptionService service, NewsletterConfig config, ClientAddresses addresses) {
+        this.addresses = addresses;
         this.service = service;
         this.config = config;
     }
@@ -52,7 +55,7 @@ class UnsubscribeResource {
     public TemplateInstance unsubscribe(@RestQuery String token, @RestForm("token") String formToken,
             @Context HttpServerRequest request) {
         String valid = ConfirmResource.requireToken(token != null ? token : formToken);
-        String listId = service.unsubscribe(valid, ClientInfo.of(request));
+        String listId = service.unsubscribe(valid, ClientInfo.of(request, addresses));
         return SubscriptionPages.unsubscribed(config.lists().get(listId).displayName());
     }
 }

@@ -68,9 +68,12 @@ public class RateWindows {
         this.config = config.rateLimit();
     }
 
-    /** @return the key that counts a client IP's signup requests; null when the per-IP limit is off or no IP is known */
+    /**
+     * @return the key that counts a client IP's signup requests (IPv6 by its /64; every request whose address is
+     *         unknown shares one key, so that an "unknown" never skips the limit); null when the per-IP limit is off
+     */
     public String signupKey(String ip) {
-        return config.enabled() && ip != null ? "signup-ip:" + ip : null;
+        return config.enabled() ? "signup-ip:" + ClientAddresses.limitKey(ip) : null;
     }
 
     /**

@@ -202,6 +202,42 @@ class AbuseDefenceTest {
     }
 
     @Test
+    void a_client_that_writes_its_own_x_forwarded_for_in_front_of_the_proxys_entry_is_still_counted_by_its_real_ip() {
+        String real = freshIp();
+        // An appending proxy (nginx $proxy_add_x_forwarded_for) puts the client's real address last.
+        for (int i = 0; i < 3; i++) {
+            signUp("198.51.100." + i + ", " + real, Addresses.unique("spoof")).then().statusCode(202);
+        }
+        signUp("198.51.100.99, " + real, Addresses.unique("spoof")).then().statusCode(429);
+        assertEquals(3L, db.count("select count(*) from consent_record where ip = ? and event = 'SIGNUP'", real));
+    }
+
+    @Test
+    void an_unknown_forwarded_address_is_limited_as_one_shared_client_never_skipped() {
+        db.update("delete from rate_window where key = 'signup-ip:unknown'");
+        for (int i = 0; i < 3; i++) {
+            signUp("unknown", Addresses.unique("unknown-ip")).then().statusCode(202);
+        }
+        signUp("not-an-ip", Addresses.unique("unknown-ip")).then().statusCode(429);
+        db.update("delete from rate_window where key = 'signup-ip:unknown'");
+    }
+
+    @Test
+    void ipv6_clients_are_counted_per_64_and_ipv4_mapped_addresses_as_ipv4() {
+        String prefix = "2001:db8:" + Integer.toHexString(UUID.randomUUID().hashCode() & 0xffff) + ":7:";
+        for (int i = 1; i <= 3; i++) {
+            signUp(prefix + ":" + i, Addresses.unique("v6")).then().statusCode(202);
+        }
+        signUp(prefix + "ffff:1:2:3", Addresses.unique("v6")).then().statusCode(429);
+
+        String v4 = freshIp();
+        signUp(v4, Addresses.unique("mapped")).then().statusCode(202);
+        signUp("::ffff:" + v4, Addresses.unique("mapped")).then().statusCode(202);
+        signUp("[::ffff:" + v4 + "]:4711", Addresses.unique("mapped")).then().statusCode(202);
+        signUp(v4, Addresses.unique("mapped")).then().statusCode(429);
+    }
+
+    @Test
     void origin_null_from_a_sandboxed_page_is_never_allowed() {
         String email = Addresses.unique("origin-null");
         given().header("X-Forwarded-For", freshIp()).header("Origin", "null").contentType(ContentType.JSON)
