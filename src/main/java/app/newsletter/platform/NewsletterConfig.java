@@ -94,6 +94,15 @@ public interface NewsletterConfig {
         int perAddressPerDay();
 
         /**
+         * Failed staff logins per user name, and per client IP, in any 60 seconds; beyond them every login attempt of
+         * that user or from that IP answers 429 with Retry-After until the minute has passed, on every instance. Not
+         * switched off by {@link #enabled()}.
+         */
+        @WithDefault("10")
+        @Min(1)
+        int loginFailuresPerMinute();
+
+        /**
          * The breaker's floor: confirmation mails queued in the last hour below which the breaker never opens, however
          * quiet the service usually is. Above it, further confirmations are held back by {@link #breakerDelay()}
          * once the last hour also reaches {@link #breakerMultiple()} times the median hour of

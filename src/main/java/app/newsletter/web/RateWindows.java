@@ -193,6 +193,37 @@ public class RateWindows {
         return inside.size() >= limit ? inside.get(inside.size() - limit).plus(window) : null;
     }
 
+    /**
+     * Reads the keys' windows without counting anything.
+     *
+     * @return seconds until the fullest of the keys' minute windows frees a place, 0 when none holds its limit
+     */
+    public long fullFor(List<String> keys, int perMinute, Instant now) {
+        long wait = 0;
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement read = connection.prepareStatement(
+                        "select hits from rate_window where key = any(?)")) {
+            read.setArray(1, connection.createArrayOf("text", keys.toArray()));
+            try (ResultSet rows = read.executeQuery()) {
+                while (rows.next()) {
+                    Instant free = freedAt(instants(rows.getArray(1)), perMinute, MINUTE, now);
+                    if (free != null) {
+                        wait = Math.max(wait, Math.max(1, Duration.between(now, free).toSeconds() + 1));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("rate limits not read: " + e.getMessage(), e);
+        }
+        return wait;
+    }
+
+    /** Counts one event per key (a failed login) in a transaction of its own; a full window just stays full. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void count(List<String> keys, int perMinute, Instant now) {
+        take(keys, perMinute, perMinute * 24 * 60, now);
+    }
+
     /** Drops the rows of keys that no window looks at any more. */
     @Transactional
     int purge() {

@@ -13,6 +13,7 @@ public class AbuseDefenceProfile implements QuarkusTestProfile {
                 Map.entry("newsletter.rate-limit.per-ip-per-minute", "3"),
                 Map.entry("newsletter.rate-limit.per-ip-per-day", "5"),
                 Map.entry("newsletter.rate-limit.per-address-per-day", "2"),
+                Map.entry("newsletter.rate-limit.login-failures-per-minute", "10"),
                 Map.entry("newsletter.rate-limit.confirmations-per-hour", "500"),
                 Map.entry("newsletter.resend-cooldown", "PT0S"),
                 Map.entry("quarkus.http.proxy.proxy-address-forwarding", "true"),

@@ -238,6 +238,39 @@ class AbuseDefenceTest {
     }
 
     @Test
+    void guessing_a_staff_password_is_throttled_per_user_and_per_ip_then_429_even_for_the_right_password() {
+        db.update("delete from rate_window where key like 'login-%'");
+        try {
+            // Ten wrong passwords for ada, each from another IP: the user's window fills.
+            for (int i = 0; i < 10; i++) {
+                staff(freshIp(), "ada", "guess-" + i).then().statusCode(401);
+            }
+            String ip = freshIp();
+            await("ada's login window is full").atMost(Duration.ofSeconds(10))
+                    .until(() -> staff(ip, "ada", "ada-secret").statusCode() == 429);
+            Response refused = staff(freshIp(), "ada", "ada-secret");
+            refused.then().statusCode(429).contentType("application/problem+json")
+                    .body("detail", containsString("Too many failed logins"));
+            int retryAfter = Integer.parseInt(refused.header("Retry-After"));
+            assertTrue(retryAfter >= 1 && retryAfter <= 61, "Retry-After " + retryAfter);
+            staff(freshIp(), "mia", "mia-secret").then().statusCode(200);
+
+            // Ten wrong logins from one IP, each for another user name: the IP's window fills.
+            String guesser = freshIp();
+            for (int i = 0; i < 10; i++) {
+                staff(guesser, "user" + i, "guess").then().statusCode(401);
+            }
+            await("the guessing IP's login window is full").atMost(Duration.ofSeconds(10))
+                    .until(() -> staff(guesser, "mia", "mia-secret").statusCode() == 429);
+            staff(freshIp(), "mia", "mia-secret").then().statusCode(200);
+            assertEquals(10L, db.count("select cardinality(hits) from rate_window where key = ?",
+                    "login-ip:" + guesser));
+        } finally {
+            db.update("delete from rate_window where key like 'login-%'");
+        }
+    }
+
+    @Test
     void origin_null_from_a_sandboxed_page_is_never_allowed() {
         String email = Addresses.unique("origin-null");
         given().header("X-Forwarded-For", freshIp()).header("Origin", "null").contentType(ContentType.JSON)
@@ -311,6 +344,11 @@ class AbuseDefenceTest {
         return metrics.lines().filter(line -> line.startsWith("newsletter_confirmation_breaker_open"))
                 .map(line -> (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .findFirst().orElseThrow();
+    }
+
+    private static Response staff(String ip, String user, String password) {
+        return given().header("X-Forwarded-For", ip).auth().preemptive().basic(user, password)
+                .get("/api/admin/stats");
     }
 
     private static Response signUp(String ip, String email) {

@@ -1,6 +1,7 @@
 package app.newsletter.web;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,19 @@ class FailedLoginTest {
         }
         assertTrue(lines.stream().anyMatch(l -> l.contains("failed login") && l.contains("mia")), lines.toString());
         assertFalse(lines.stream().anyMatch(l -> l.contains("Hunter2-Secret!")), lines.toString());
+    }
+
+    @Test
+    void a_guessing_run_is_logged_ten_lines_a_second_then_counted() {
+        FailedLogins logins = new FailedLogins(null, null);
+        for (int i = 0; i < 10; i++) {
+            assertTrue(logins.admit("line " + i, 100) != null);
+        }
+        for (int i = 0; i < 500; i++) {
+            assertTrue(logins.admit("more", 100) == null);
+        }
+        assertEquals("next (500 more failed logins were not logged)", logins.admit("next", 101));
+        assertEquals("then", logins.admit("then", 101));
     }
 
     @Test
