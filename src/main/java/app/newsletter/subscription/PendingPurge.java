@@ -28,8 +28,12 @@ class PendingPurge {
     @Transactional
     void purge() {
         Instant cutoff = Instant.now().minus(config.pendingRetention());
-        int purged = em.createNativeQuery("delete from subscriber where status = 'PENDING' and confirmed_at is null "
-                + "and updated_at < :cutoff").setParameter("cutoff", cutoff).executeUpdate();
+        // A row whose consent log holds an unsubscribe is never purged: the withdrawal is proof to keep (rows that
+        // earlier versions turned back to PENDING on a re-signup are such rows).
+        int purged = em.createNativeQuery("delete from subscriber s where status = 'PENDING' and confirmed_at is null "
+                + "and updated_at < :cutoff and not exists (select 1 from consent_record c "
+                + "where c.subscriber_id = s.id and c.event = 'UNSUBSCRIBE')").setParameter("cutoff", cutoff)
+                .executeUpdate();
         // Someone who once confirmed, left, and signed up again without confirming stays a former subscriber:
         // deleting the row would delete the proof of their earlier consent and of its withdrawal.
         int lapsed = em.createNativeQuery("update subscriber set status = 'UNSUBSCRIBED' where status = 'PENDING' "

@@ -78,9 +78,11 @@ class SubscriptionService implements EbookGrants {
 
     private void renewSignup(Subscriber subscriber, Signup.Valid signup, ClientInfo client, Instant now) {
         if (subscriber.status == Subscriber.Status.UNSUBSCRIBED) {
-            // confirmed_at and unsubscribed_at stay as history until the new confirmation replaces them
-            subscriber.status = Subscriber.Status.PENDING;
-            LOG.infof("subscriber %d signed up again after unsubscribing", subscriber.id);
+            // The status stays UNSUBSCRIBED until the new confirmation: anyone can type an address into a form, and
+            // flipping it to PENDING here let a third party undo a recorded unsubscribe (and made the row look like a
+            // never-confirmed one to the pending purge).
+            LOG.infof("subscriber %d signed up again after unsubscribing; unsubscribed until confirmed",
+                    subscriber.id);
         }
         subscriber.updatedAt = now;
         if (Subscriber.within(subscriber.lastConfirmationSentAt, config.resendCooldown(), now)) {

@@ -46,6 +46,31 @@ class PendingPurgeTest {
     }
 
     @Test
+    void a_third_party_re_signup_cannot_turn_a_recorded_unsubscribe_into_a_purgeable_pending_row() {
+        // Pending, unsubscribed through the confirmation mail's link (never confirmed), then signed up again by
+        // someone else within the cooldown.
+        String email = Addresses.unique("withdrawn");
+        signUp(email);
+        long id = ((Number) db.rows("select id from subscriber where email = ?", email).get(0).get("id")).longValue();
+        db.update("update subscriber set status = 'UNSUBSCRIBED', unsubscribed_at = now() where id = ?", id);
+        db.update("insert into consent_record (subscriber_id, list_id, event, occurred_at) "
+                + "select id, list_id, 'UNSUBSCRIBE', now() from subscriber where id = ?", id);
+        signUp(email);
+        assertEquals("UNSUBSCRIBED", db.rows("select status from subscriber where id = ?", id).get(0).get("status"));
+
+        // Even a row an earlier version turned back to PENDING keeps its history past the retention period.
+        db.update("update subscriber set status = 'PENDING', updated_at = now() - interval '31 days' where id = ?",
+                id);
+        purge.purge();
+        assertEquals(1L, db.count("select count(*) from subscriber where id = ?", id));
+        assertEquals(1L, db.count("select count(*) from consent_record where subscriber_id = ? "
+                + "and event = 'UNSUBSCRIBE'", id));
+        // And the record itself cannot be rewritten.
+        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> db.update(
+                "update consent_record set event = 'SIGNUP' where subscriber_id = ? and event = 'UNSUBSCRIBE'", id));
+    }
+
+    @Test
     void a_lapsed_re_signup_of_a_former_subscriber_keeps_the_consent_history() {
         String email = Addresses.unique("former");
         signUp(email);

@@ -76,7 +76,7 @@ class ResubmitRulesTest {
     }
 
     @Test
-    void unsubscribed_address_becomes_pending_with_a_new_confirmation() throws Exception {
+    void unsubscribed_address_gets_a_new_confirmation_and_stays_unsubscribed_until_it_confirms() throws Exception {
         String email = Addresses.unique("comeback");
         signUp(email);
         MimeMessage mail = Mailbox.await(email, 1).get(0);
@@ -89,10 +89,12 @@ class ResubmitRulesTest {
         pushBack(email, "last_confirmation_sent_at");
 
         signUp(email);
-        assertEquals("PENDING", field(email, "status"));
+        assertEquals("UNSUBSCRIBED", field(email, "status"));
         MimeMessage again = Mailbox.await(email, 3).get(2);
         assertTrue(again.getSubject().contains("confirm"));
         assertEquals(1L, db.count("select count(*) from subscriber where email = ?", email));
+        confirm(again);
+        assertEquals("CONFIRMED", field(email, "status"));
     }
 
     @Test
