@@ -75,15 +75,27 @@ class ConfirmationGate {
         return admitted;
     }
 
-    /** The cap's key: a hash, so that the table of limits names nobody (the erasure request removes it too). */
+    /**
+     * The cap's key: the canonical mailbox (case-folded, a {@code +tag} dropped, so that {@code victim+1@} to
+     * {@code victim+8@} share the cap of {@code victim@}), hashed, so that the table of limits names nobody (the
+     * erasure request removes it too).
+     */
     static String capKey(String email) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(email.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+                    .digest(canonicalMailbox(email).getBytes(StandardCharsets.UTF_8));
             return "confirm-to:" + HexFormat.of().formatHex(hash);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
+    }
+
+    /** The mailbox a sub-address delivers to: lower case, the local part cut at its first {@code +}. */
+    static String canonicalMailbox(String email) {
+        String lower = email.toLowerCase(Locale.ROOT);
+        int at = lower.lastIndexOf('@');
+        int plus = lower.indexOf('+');
+        return plus > 0 && plus < at ? lower.substring(0, plus) + lower.substring(at) : lower;
     }
 
     /** @return when the next confirmation may go out: null for at once, later while the breaker is open */

@@ -37,6 +37,8 @@ record Signup(String email, String name, String list, String source, Boolean con
             errors.put("name", "The name may be at most " + MAX_NAME + " characters long.");
         } else if (name != null && hasControlCharacters(name)) { // as sent: strip() would hide a trailing CR/LF
             errors.put("name", "The name contains characters that are not allowed (line breaks or control codes).");
+        } else if (cleanName != null && looksLikeALink(cleanName)) {
+            errors.put("name", "The name may not contain web or e-mail addresses.");
         }
         String cleanSource = source == null || source.isBlank() ? referer : source.strip();
         if (cleanSource != null && (cleanSource.length() > MAX_SOURCE || hasControlCharacters(cleanSource))) {
@@ -51,6 +53,19 @@ record Signup(String email, String name, String list, String source, Boolean con
         }
         return new Valid(address.address().orElseThrow(), cleanName, listId, mailingList, cleanSource);
     }
+
+    /**
+     * A web address, an e-mail address or a domain ({@code evil.example}, {@code bit.ly}) in a name: the name is
+     * greeted in the confirmation mail, where mail clients turn such text into a link, so a form could send anyone a
+     * "Hello Urgent: verify your account at https://evil.example," from this service's domain. Initials with
+     * spaces ("J. R. R. Tolkien") pass; a dot straight between a letter or digit and two letters does not.
+     */
+    static boolean looksLikeALink(String name) {
+        return name.contains("@") || name.contains("://") || DOMAIN_LIKE.matcher(name).find();
+    }
+
+    private static final java.util.regex.Pattern DOMAIN_LIKE = java.util.regex.Pattern.compile(
+            "[\\p{L}\\p{N}-][.\\uFF0E\\u3002][\\p{L}\\p{N}]{2,}|(?i)\\bwww\\b");
 
     /** Line breaks, control and invisible format characters: nothing a person types into a form field. */
     static boolean hasControlCharacters(String value) {

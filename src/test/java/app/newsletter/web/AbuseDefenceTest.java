@@ -101,6 +101,22 @@ class AbuseDefenceTest {
     }
 
     @Test
+    void sub_addresses_of_one_mailbox_share_its_daily_cap() {
+        String victim = Addresses.unique("tagged");
+        String local = victim.substring(0, victim.indexOf('@'));
+        String domain = victim.substring(victim.indexOf('@'));
+        for (int i = 1; i <= 6; i++) {
+            assertEquals(THANKS, signUp(freshIp(), local + "+" + i + domain).then().statusCode(202).extract()
+                    .asString());
+        }
+        // Six rows (the addresses differ), but the mailbox behind them gets its cap of two confirmations a day.
+        assertEquals(6L, db.count("select count(*) from subscriber where email like ?", local + "+%"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.count(
+                "select count(*) from outbox_mail where recipient like ? and sent_at is not null", local + "+%") == 2);
+        assertEquals(2L, db.count("select count(*) from outbox_mail where recipient like ?", local + "+%"));
+    }
+
+    @Test
     void the_daily_cap_also_holds_when_the_victim_is_signed_up_to_one_list_after_another() {
         String victim = Addresses.unique("lists-victim");
         for (String list : new String[] { "peptide-evolution", "shop", "partner" }) {

@@ -172,6 +172,33 @@ class SignupInputTest {
         assertNothingStoredOrSent(email);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "Urgent: verify your account at https://evil.example",
+            "Hello from evil.example",
+            "EVIL.COM support",
+            "mail me: ada@evil.example",
+            "www evil example",
+            "bit.ly/x"})
+    void a_name_carrying_a_link_or_an_address_is_a_400_problem_and_nothing_is_stored_or_sent(String name) {
+        String email = Addresses.unique("link-name");
+        postJson(Map.of("email", email, "name", name))
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("errors", aMapWithSize(1))
+                .body("errors.name", containsString("web or e-mail addresses"));
+
+        assertNothingStoredOrSent(email);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "J. R. R. Tolkien", "Anne-Marie O'Neil", "Dr. Ada Lovelace", "Zoë 2nd" })
+    void ordinary_names_with_dots_and_dashes_are_accepted(String name) {
+        String email = Addresses.unique("plain-name");
+        postJson(Map.of("email", email, "name", name)).statusCode(202).body("message", equalTo(THANKS));
+        assertEquals(name, row(email).get("name"));
+    }
+
     @Test
     void html_in_a_name_is_accepted_and_escaped_in_the_html_part_of_the_confirmation_mail() {
         String email = Addresses.unique("html-name");
