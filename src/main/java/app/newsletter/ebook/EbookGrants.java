@@ -13,4 +13,7 @@ public interface EbookGrants {
     }
 
     Redemption redeem(String token);
+
+    /** The same answer as {@link #redeem}, without counting a download. */
+    Redemption check(String token);
 }

@@ -1,6 +1,7 @@
 package app.newsletter.subscription;
 
 import app.newsletter.web.ClientAddresses;
+import app.newsletter.web.LinkWindows;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -26,8 +27,11 @@ class ConfirmResource {
     private final SubscriptionService service;
     private final NewsletterConfig config;
     private final ClientAddresses addresses;
+    private final LinkWindows linkWindows;
 
-    ConfirmResource(SubscriptionService service, NewsletterConfig config, ClientAddresses addresses) {
+    ConfirmResource(SubscriptionService service, NewsletterConfig config, ClientAddresses addresses,
+            LinkWindows linkWindows) {
+        this.linkWindows = linkWindows;
         this.addresses = addresses;
         this.service = service;
         this.config = config;
@@ -52,6 +56,7 @@ class ConfirmResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public TemplateInstance confirm(@RestForm String token, @Context HttpServerRequest request) {
+        linkWindows.take(request);
         SubscriptionService.Confirmed confirmed = service.confirm(requireToken(token), ClientInfo.of(request, addresses));
         NewsletterConfig.MailingList list = config.lists().get(confirmed.listId());
         return SubscriptionPages.confirmed(list.displayName(), list.ebookTitle(), confirmed.ebookUrl());

@@ -125,6 +125,9 @@ class SubscriptionService implements EbookGrants {
         return holderOf(token, Tokens.Purpose.CONFIRM, UNKNOWN_CONFIRM, EXPIRED_CONFIRM, LockModeType.NONE).listId;
     }
 
+    /** Download links a confirmed subscriber keeps from repeated confirm pages, besides the ebook mail's. */
+    static final int PAGE_LINKS_KEPT = 3;
+
     /** Idempotent: a second confirmation with a valid link succeeds again, without a second mail. */
     @Transactional
     Confirmed confirm(String token, ClientInfo client) {
@@ -132,7 +135,10 @@ class SubscriptionService implements EbookGrants {
                 LockModeType.PESSIMISTIC_WRITE);
         Instant now = Instant.now();
         if (subscriber.status == Subscriber.Status.CONFIRMED) {
-            return new Confirmed(subscriber.listId, mails.ebookUrl(subscriber, now));
+            // The page offers the download again; the links it minted before, but a few, go.
+            String url = mails.ebookUrl(subscriber, now);
+            tokens.pruneEbookLinks(subscriber.id, PAGE_LINKS_KEPT);
+            return new Confirmed(subscriber.listId, url);
         }
         subscriber.status = Subscriber.Status.CONFIRMED;
         subscriber.confirmedAt = now;
@@ -172,6 +178,20 @@ class SubscriptionService implements EbookGrants {
 
     @Override
     @Transactional
+    public Redemption check(String token) {
+        Optional<Tokens.Grant> grant = tokens.find(token, Tokens.Purpose.EBOOK);
+        if (grant.isEmpty()) {
+            return new Redemption(Outcome.UNKNOWN, null);
+        }
+        Subscriber holder = em.find(Subscriber.class, grant.get().subscriberId());
+        if (!grant.get().usable(Instant.now()) || holder == null || holder.status != Subscriber.Status.CONFIRMED) {
+            return new Redemption(Outcome.GONE, null);
+        }
+        return new Redemption(Outcome.GRANTED, holder.listId);
+    }
+
+    @Override
+    @Transactional
     public Redemption redeem(String token) {
         Optional<Tokens.Grant> grant = tokens.find(token, Tokens.Purpose.EBOOK);
         if (grant.isEmpty()) {
@@ -191,13 +211,21 @@ class SubscriptionService implements EbookGrants {
         return new Redemption(Outcome.GRANTED, em.find(Subscriber.class, grant.get().subscriberId()).listId);
     }
 
+    /**
+     * The holder of a usable link. With a lock, the link is checked again once the holder's row is locked: an
+     * unsubscribe that revoked it meanwhile has committed by then, and wins.
+     */
     private Subscriber holderOf(String token, Tokens.Purpose purpose, String unknown, String expired,
             LockModeType lock) {
         Tokens.Grant grant = tokens.find(token, purpose)
                 .orElseThrow(() -> new ProblemException(404, unknown, Map.of(), null));
-        if (!grant.usable(Instant.now())) {
+        Subscriber subscriber = em.find(Subscriber.class, grant.subscriberId(), lock);
+        if (lock != LockModeType.NONE) {
+            grant = tokens.find(token, purpose).orElseThrow(() -> new ProblemException(404, unknown, Map.of(), null));
+        }
+        if (subscriber == null || !grant.usable(Instant.now())) {
             throw new ProblemException(410, expired, Map.of(), null);
         }
-        return em.find(Subscriber.class, grant.subscriberId(), lock);
+        return subscriber;
     }
 }

@@ -62,6 +62,21 @@ class Tokens {
         return minted.token();
     }
 
+    /**
+     * Keeps a subscriber's download links bounded: besides the first one (the ebook mail's), only the newest
+     * {@code newest} stay; each repeated confirmation would otherwise leave another long-lived link behind.
+     */
+    void pruneEbookLinks(long subscriberId, int newest) {
+        em.createNativeQuery("delete from subscriber_token where subscriber_id = :subscriber and purpose = 'EBOOK' "
+                + "and hash in (select hash from subscriber_token where subscriber_id = :subscriber "
+                + "and purpose = 'EBOOK' order by created_at desc, hash offset :newest) "
+                + "and hash <> (select hash from subscriber_token where subscriber_id = :subscriber "
+                + "and purpose = 'EBOOK' order by created_at, hash limit 1)")
+                .setParameter("subscriber", subscriberId)
+                .setParameter("newest", newest)
+                .executeUpdate();
+    }
+
     Optional<Grant> find(String token, Purpose purpose) {
         if (token == null || token.length() != 43) {
             return Optional.empty();

@@ -236,8 +236,12 @@ public class RateWindows {
         private final long retryAfterSeconds;
 
         public TooManyRequests(long retryAfterSeconds) {
-            super(429, "Too many signups from your network. Please try again in " + retryAfterSeconds
-                    + " seconds.", Map.of(), null);
+            this("Too many signups from your network. Please try again in " + retryAfterSeconds + " seconds.",
+                    retryAfterSeconds);
+        }
+
+        TooManyRequests(String detail, long retryAfterSeconds) {
+            super(429, detail, Map.of(), null);
             this.retryAfterSeconds = retryAfterSeconds;
         }
 

@@ -287,6 +287,22 @@ class AbuseDefenceTest {
     }
 
     @Test
+    void one_ip_hammering_the_confirm_form_gets_429_after_its_window() {
+        String email = Addresses.unique("hammer");
+        signUp(freshIp(), email).then().statusCode(202);
+        String token = Mailbox.token(Mailbox.link(Mailbox.await(email, 1).get(0), "http://localhost:8080/confirm"));
+        String ip = freshIp();
+        for (int i = 0; i < LinkWindows.PER_MINUTE; i++) {
+            given().header("X-Forwarded-For", ip).contentType(ContentType.URLENC).formParam("token", token)
+                    .post("/confirm").then().statusCode(200);
+        }
+        given().header("X-Forwarded-For", ip).contentType(ContentType.URLENC).formParam("token", token)
+                .post("/confirm").then().statusCode(429).header("Retry-After", org.hamcrest.Matchers.notNullValue());
+        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.URLENC).formParam("token", token)
+                .post("/confirm").then().statusCode(200);
+    }
+
+    @Test
     void origin_null_from_a_sandboxed_page_is_never_allowed() {
         String email = Addresses.unique("origin-null");
         given().header("X-Forwarded-For", freshIp()).header("Origin", "null").contentType(ContentType.JSON)
