@@ -2,6 +2,7 @@ package app.newsletter.export;
 
 import app.newsletter.platform.AuditLog;
 import io.agroal.api.AgroalDataSource;
+import io.agroal.pool.wrapper.ConnectionWrapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -126,8 +127,10 @@ class CsvExports {
     }
 
     /**
-     * Back to the pool only after a clean run, rolled back and writable again; on any doubt the physical connection
-     * is aborted, which makes Agroal drop it.
+     * Back to the pool only after a clean run, rolled back and writable again. On any doubt the connection is marked
+     * for Agroal to destroy instead of pooling it when it is closed: {@code Connection.abort} on Agroal's wrapper only
+     * detaches the wrapper, and the physical connection went back to the pool idle in its failed, read-only
+     * transaction (seen in pg_stat_activity) until a validation caught it.
      */
     private static void release(Connection connection, boolean clean) {
         try {
@@ -141,16 +144,13 @@ class CsvExports {
         } catch (SQLException | RuntimeException e) {
             // fall through: a connection whose reset failed is not trusted either
         }
+        if (connection instanceof ConnectionWrapper pooled) {
+            pooled.getHandler().setFlushOnly();
+        }
         try {
-            connection.abort(Runnable::run);
+            connection.close();
         } catch (SQLException | RuntimeException e) {
-            // already broken: the pool's validation drops it
-        } finally {
-            try {
-                connection.close();
-            } catch (SQLException | RuntimeException e) {
-                // nothing more to do for a connection that is gone
-            }
+            // destroyed all the same
         }
     }
 
