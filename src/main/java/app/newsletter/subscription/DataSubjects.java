@@ -71,6 +71,9 @@ class DataSubjects {
         long consents = ((Number) em.createNativeQuery("select count(*) from consent_record c join subscriber s "
                 + "on s.id = c.subscriber_id where lower(s.email) = lower(:email)")
                 .setParameter("email", address.value()).getSingleResult()).longValue();
+        // A signup still queued behind its reply goes too, before it could bring the address back.
+        em.createNativeQuery("delete from known_signup where lower(email) = lower(:email)")
+                .setParameter("email", address.value()).executeUpdate();
         int subscriptions = em.createNativeQuery("delete from subscriber where lower(email) = lower(:email)")
                 .setParameter("email", address.value()).executeUpdate();
         int mails = outbox.eraseMailsTo(address.value());

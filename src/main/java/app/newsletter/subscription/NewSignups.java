@@ -6,6 +6,7 @@ import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.web.RateWindows;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,8 +29,9 @@ import org.jboss.logging.Logger;
  * Writes a group of signup requests in one transaction with one statement per table: their per-IP windows, the
  * subscribers, their consent records, the per-address caps and the breaker's count, their link tokens and their
  * confirmation mails. Every statement is an insert or a primary-key upsert of the whole group (unnest), so a signup
- * costs the same on an empty or a full, a fresh or an analysed database. Only addresses new to their list are written
- * here; the caller hands the others to {@link SubscriptionService#subscribeKnown}, because their rules need row locks.
+ * costs the same on an empty or a full, a fresh or an analysed database. Addresses new to their list are written
+ * here; the others are queued in {@code known_signup} in the same transaction, for {@link KnownSignups} to handle
+ * behind the reply (their rules need row locks), so that both answer after the same commit.
  * Requests that only count against their IP (invalid ones, the honeypot's) take their place in the windows and no more.
  */
 @ApplicationScoped
@@ -55,12 +57,16 @@ class NewSignups {
             select h, i, p, ?, case when p = 'CONFIRM' then ?::timestamptz end
               from unnest(?::bytea[], ?::bigint[], ?::text[]) as g(h, i, p)""";
     static final String WITHHOLD = "update subscriber set last_confirmation_sent_at = null where id = any(?)";
+    static final String QUEUE_KNOWN = """
+            insert into known_signup (list_id, email, name, source, ip, user_agent, queued_at)
+            select l, e, n, s, ip, ua, ?
+              from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as g(l, e, n, s, ip, ua)""";
 
     /** What became of one request of a group. */
     enum State {
         /** New to its list: written. */
         WRITTEN,
-        /** Already on its list: for {@link SubscriptionService#subscribeKnown}. */
+        /** Already on its list: queued for {@link KnownSignups}. */
         EXISTS,
         /** Counted against its IP, nothing to write. */
         COUNTED,
@@ -77,9 +83,11 @@ class NewSignups {
     private final ConfirmationGate gate;
     private final Outbox outbox;
     private final Duration confirmLifetime;
+    private final Event<KnownSignups.Queued> queued;
 
     NewSignups(AgroalDataSource dataSource, RateWindows windows, ConfirmationGate gate, Outbox outbox,
-            NewsletterConfig config) {
+            NewsletterConfig config, Event<KnownSignups.Queued> queued) {
+        this.queued = queued;
         this.dataSource = dataSource;
         this.windows = windows;
         this.gate = gate;
@@ -114,12 +122,19 @@ class NewSignups {
             long[] ids = insertSubscribers(connection, signups, now);
             List<SignupWriter.NewSignup> created = new ArrayList<>();
             List<Long> createdIds = new ArrayList<>();
+            List<SignupWriter.NewSignup> known = new ArrayList<>();
             for (int i = 0; i < ids.length; i++) {
                 outcomes[places.get(i)] = new Written(ids[i] != 0 ? State.WRITTEN : State.EXISTS, 0);
                 if (ids[i] != 0) {
                     created.add(signups.get(i));
                     createdIds.add(ids[i]);
+                } else {
+                    known.add(signups.get(i));
                 }
+            }
+            if (!known.isEmpty()) {
+                queueKnown(connection, known, now);
+                queued.fire(new KnownSignups.Queued());
             }
             if (!created.isEmpty()) {
                 insertConsents(connection, created, createdIds, now);
@@ -164,6 +179,28 @@ class NewSignups {
             ids[i] = id == null ? 0 : id;
         }
         return ids;
+    }
+
+    private static void queueKnown(Connection connection, List<SignupWriter.NewSignup> known, Instant now)
+            throws SQLException {
+        int n = known.size();
+        String[][] columns = new String[6][n];
+        for (int i = 0; i < n; i++) {
+            SignupWriter.NewSignup signup = known.get(i);
+            columns[0][i] = signup.signup().listId();
+            columns[1][i] = signup.signup().email().value();
+            columns[2][i] = signup.signup().name();
+            columns[3][i] = signup.signup().source();
+            columns[4][i] = signup.client().ip();
+            columns[5][i] = signup.client().userAgent();
+        }
+        try (PreparedStatement insert = connection.prepareStatement(QUEUE_KNOWN)) {
+            insert.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            for (int c = 0; c < columns.length; c++) {
+                insert.setArray(2 + c, connection.createArrayOf("text", columns[c]));
+            }
+            insert.executeUpdate();
+        }
     }
 
     private static String key(String listId, String email) {

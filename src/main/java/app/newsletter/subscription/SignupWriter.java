@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
  * two per signup.
  * <p>
  * Every signup of a group that failed for a reason of its own (say a deadlock with another instance) is written
- * again as a group of one; addresses already on their list go on to {@link SubscriptionService#subscribeKnown}.
+ * again as a group of one. Addresses already on their list are queued in the same transaction for
+ * {@link KnownSignups}, which applies their rules right behind the reply.
  */
 @ApplicationScoped
 class SignupWriter {
@@ -56,7 +57,6 @@ class SignupWriter {
     private static final Job STOP = new Job(null, null);
 
     private final NewSignups store;
-    private final SubscriptionService service;
     private final SubscriptionMails mails;
     private final RateWindows windows;
     private final int groupSize;
@@ -65,10 +65,8 @@ class SignupWriter {
     private static final int WRITERS = 2;
     private final List<Thread> writers = new ArrayList<>();
 
-    SignupWriter(NewSignups store, SubscriptionService service, SubscriptionMails mails, RateWindows windows,
-            NewsletterConfig config) {
+    SignupWriter(NewSignups store, SubscriptionMails mails, RateWindows windows, NewsletterConfig config) {
         this.store = store;
-        this.service = service;
         this.mails = mails;
         this.windows = windows;
         this.groupSize = config.signupBatchSize();
@@ -102,13 +100,15 @@ class SignupWriter {
      * @throws RateWindows.TooManyRequests when the client's IP has used up its windows (nothing is stored)
      */
     void subscribe(Signup.Valid signup, ClientInfo client) {
-        NewSignup prepared = prepare(signup, client);
-        Outcome outcome = submit(new Request(windows.signupKey(client.ip()), prepared));
-        // A row erased between the insert's conflict and the lock: the address is new again, once more.
-        if (outcome.state() == NewSignups.State.EXISTS && !service.subscribeKnown(signup, client)
-                && alone(new Request(null, prepared)).state() == NewSignups.State.EXISTS) {
-            service.subscribeKnown(signup, client);
-        }
+        submit(new Request(windows.signupKey(client.ip()), prepare(signup, client)));
+    }
+
+    /**
+     * Writes a signup whose known row was gone by the time {@link KnownSignups} locked it (erased or purged meanwhile),
+     * as the new address it is again; its IP was counted when it first came in.
+     */
+    void subscribeAgain(Signup.Valid signup, ClientInfo client) {
+        submit(new Request(null, prepare(signup, client)));
     }
 
     /**

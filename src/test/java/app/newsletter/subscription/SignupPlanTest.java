@@ -33,7 +33,7 @@ class SignupPlanTest {
 
     private static final String SCHEMA = "plan_check";
     private static final String[] TABLES = { "subscriber", "consent_record", "subscriber_token", "outbox_mail",
-            "rate_window", "confirmation_tally" };
+            "rate_window", "confirmation_tally", "known_signup" };
     private static final int ROWS = 100_000;
 
     @Inject
@@ -101,6 +101,13 @@ class SignupPlanTest {
                     c.createArrayOf("text", new String[] { "ua" }), c.createArrayOf("text", new String[] { "s" }),
                     c.createArrayOf("text", new String[] { "1" }));
             assertInsertOnly(consents);
+
+            // Addresses already on their list, queued for KnownSignups in the same transaction.
+            String[] x = { "x" };
+            String queuedKnown = plan(c, NewSignups.QUEUE_KNOWN, now, c.createArrayOf("text", x),
+                    c.createArrayOf("text", x), c.createArrayOf("text", x), c.createArrayOf("text", x),
+                    c.createArrayOf("text", x), c.createArrayOf("text", x));
+            assertInsertOnly(queuedKnown);
 
             // The per-address daily cap: the same upsert as the IP windows, on keys of hashed addresses.
             String cap = plan(c, constant(RateWindows.class, "TAKE"), now, 5, 5, 5, 5,

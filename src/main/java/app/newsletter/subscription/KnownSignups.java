@@ -1,0 +1,114 @@
+package app.newsletter.subscription;
+
+import app.newsletter.platform.Failures;
+import app.newsletter.platform.NewsletterConfig;
+import io.quarkus.scheduler.Scheduled;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Handles the signups of addresses already on their list behind the reply: the group commit queues them in
+ * {@code known_signup} (the only home of that table besides the queueing insert of {@link NewSignups} and erasure)
+ * and answers after the same commit as for a new address, so the reply's timing no longer says whether an address
+ * is pending, confirmed or unsubscribed (before: 6.3 ms for a new address, 10.7 to 13.4 ms for known ones). Each row
+ * is claimed with {@code FOR UPDATE SKIP LOCKED}, so that any number of instances share the queue, and deleted in the
+ * transaction that applies its rules ({@link SubscriptionService#subscribeKnown}): handled exactly once.
+ */
+@ApplicationScoped
+class KnownSignups {
+
+    private static final Logger LOG = Logger.getLogger(KnownSignups.class);
+    private static final int PER_RUN = 1000;
+
+    /** Fired by the group commit that queued known signups; observed after it committed. */
+    record Queued() {
+    }
+
+    private record Claimed(long id, Signup.Valid signup, ClientInfo client) {
+    }
+
+    private final EntityManager em;
+    private final SubscriptionService service;
+    private final SignupWriter writer;
+    private final NewsletterConfig config;
+    private final Vertx vertx;
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    KnownSignups(EntityManager em, SubscriptionService service, SignupWriter writer, NewsletterConfig config,
+            Vertx vertx) {
+        this.em = em;
+        this.service = service;
+        this.writer = writer;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    /** Right after the commit that queued them, off the writer's thread, so that its replies do not wait. */
+    void queued(@Observes(during = TransactionPhase.AFTER_SUCCESS) Queued event) {
+        vertx.executeBlocking(() -> {
+            drain();
+            return null;
+        }, false);
+    }
+
+    /** The safety net: rows another instance queued before it stopped, or that a failed run left. */
+    @Scheduled(identity = "known-signups", every = "1s", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return; // the running drain takes the new rows too
+        }
+        try {
+            for (int i = 0; i < PER_RUN; i++) {
+                Optional<Claimed> gone;
+                try {
+                    gone = handleOne();
+                } catch (RuntimeException e) {
+                    LOG.warnf("known signups paused: %s", Failures.rootMessage(e));
+                    return;
+                }
+                if (gone == null) {
+                    return;
+                }
+                gone.ifPresent(row -> writer.subscribeAgain(row.signup(), row.client()));
+            }
+        } finally {
+            draining.set(false);
+        }
+    }
+
+    /**
+     * @return null when the queue is empty; a row whose subscriber was gone by the time it was locked (erased or
+     *         purged), to be written as new; empty when handled
+     */
+    @Transactional
+    Optional<Claimed> handleOne() {
+        Object[] row = (Object[]) em.createNativeQuery("select id, list_id, email, name, source, ip, user_agent "
+                + "from known_signup order by id limit 1 for update skip locked").getResultStream().findFirst()
+                .orElse(null);
+        if (row == null) {
+            return null;
+        }
+        long id = ((Number) row[0]).longValue();
+        em.createNativeQuery("delete from known_signup where id = :id").setParameter("id", id).executeUpdate();
+        String listId = (String) row[1];
+        NewsletterConfig.MailingList list = config.lists().get(listId);
+        Optional<EmailAddress> address = EmailAddress.parse((String) row[2]).address();
+        if (list == null || address.isEmpty()) {
+            LOG.warnf("known signup %d dropped: its list or address is no longer valid", id);
+            return Optional.empty();
+        }
+        Signup.Valid signup = new Signup.Valid(address.get(), (String) row[3], listId, list, (String) row[4]);
+        ClientInfo client = new ClientInfo((String) row[5], (String) row[6]);
+        return service.subscribeKnown(signup, client) ? Optional.empty() : Optional.of(new Claimed(id, signup,
+                client));
+    }
+}
