@@ -10,19 +10,9 @@ cd "$(dirname "$0")/.."
 ATTEMPTS=${1:-3000}
 PORT=18090 MGMT_PORT=18089 SMTP=18025 DB=newsletter_bombing
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; su postgres -c "dropdb --if-exists $DB" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-
-pg_ctlcluster --skip-systemctl-redirect 15 main start 2>/dev/null || true
-su postgres -c "psql -qc \"do \\\$\\\$ begin create role newsletter login password 'newsletter'; exception when duplicate_object then null; end \\\$\\\$\""
-su postgres -c "dropdb --if-exists $DB; createdb -O newsletter $DB"
-python3 bench/smtp_catcher.py "$SMTP" "$WORK/mails" &
-
-QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MGMT_PORT QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$DB \
-QUARKUS_DATASOURCE_USERNAME=newsletter QUARKUS_DATASOURCE_PASSWORD=newsletter \
-QUARKUS_MAILER_HOST=127.0.0.1 QUARKUS_MAILER_PORT=$SMTP QUARKUS_MAILER_FROM='News <news@bench.example>' \
-QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING=true QUARKUS_HTTP_PROXY_TRUSTED_PROXIES=127.0.0.1 \
-  java -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
-until curl -sf "localhost:$MGMT_PORT/q/health/ready" > /dev/null; do sleep 0.5; done
+source bench/service.sh
+start_service "$PORT" "$MGMT_PORT" "$SMTP" "$DB" "$WORK" \
+  QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING=true QUARKUS_HTTP_PROXY_TRUSTED_PROXIES=127.0.0.1
 
 victim=victim@bombed.example
 signup() { curl -s -o /dev/null -H "X-Forwarded-For: $1" -H 'Content-Type: application/json' \

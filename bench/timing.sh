@@ -11,19 +11,8 @@ cd "$(dirname "$0")/.."
 PER_STATE=${1:-200}
 PORT=18093 MGMT_PORT=18094 SMTP=18028 DB=newsletter_timing
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; su postgres -c "dropdb --if-exists $DB" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-
-pg_ctlcluster --skip-systemctl-redirect 15 main start 2>/dev/null || true
-su postgres -c "psql -qc \"do \\\$\\\$ begin create role newsletter login password 'newsletter'; exception when duplicate_object then null; end \\\$\\\$\""
-su postgres -c "dropdb --if-exists $DB; createdb -O newsletter $DB"
-python3 bench/smtp_catcher.py "$SMTP" "$WORK/mails" &
-
-QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MGMT_PORT QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$DB \
-QUARKUS_DATASOURCE_USERNAME=newsletter QUARKUS_DATASOURCE_PASSWORD=newsletter \
-QUARKUS_MAILER_HOST=127.0.0.1 QUARKUS_MAILER_PORT=$SMTP QUARKUS_MAILER_FROM='News <news@bench.example>' \
-NEWSLETTER_RATE_LIMIT_ENABLED=false \
-  java -XX:TieredStopAtLevel=1 -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
-until curl -sf "localhost:$MGMT_PORT/q/health/ready" > /dev/null; do sleep 0.5; done
+source bench/service.sh
+start_service "$PORT" "$MGMT_PORT" "$SMTP" "$DB" "$WORK" NEWSLETTER_RATE_LIMIT_ENABLED=false
 
 python3 - "$PORT" "$PER_STATE" "$DB" <<'PY'
 import http.client, json, random, statistics, subprocess, sys, time
