@@ -179,36 +179,42 @@ class SubscriptionService implements EbookGrants {
     @Override
     @Transactional
     public Redemption check(String token) {
-        Optional<Tokens.Grant> grant = tokens.find(token, Tokens.Purpose.EBOOK);
-        if (grant.isEmpty()) {
-            return new Redemption(Outcome.UNKNOWN, null);
-        }
-        Subscriber holder = em.find(Subscriber.class, grant.get().subscriberId());
-        if (!grant.get().usable(Instant.now()) || holder == null || holder.status != Subscriber.Status.CONFIRMED) {
-            return new Redemption(Outcome.GONE, null);
-        }
-        return new Redemption(Outcome.GRANTED, holder.listId);
+        return downloadLink(token).redemption();
     }
 
     @Override
     @Transactional
     public Redemption redeem(String token) {
-        Optional<Tokens.Grant> grant = tokens.find(token, Tokens.Purpose.EBOOK);
-        if (grant.isEmpty()) {
-            return new Redemption(Outcome.UNKNOWN, null);
+        DownloadLink link = downloadLink(token);
+        if (link.redemption().outcome() != Outcome.GRANTED) {
+            return link.redemption();
         }
-        if (!grant.get().usable(Instant.now())) {
-            return new Redemption(Outcome.GONE, null);
-        }
+        // Counted only while still confirmed: an unsubscribe committed since the check wins.
         int counted = em.createNativeQuery("update subscriber set ebook_downloads = ebook_downloads + 1 "
                 + "where id = :id and status = 'CONFIRMED'")
-                .setParameter("id", grant.get().subscriberId())
+                .setParameter("id", link.subscriberId())
                 .executeUpdate();
         if (counted == 0) {
             return new Redemption(Outcome.GONE, null);
         }
         metrics.downloaded();
-        return new Redemption(Outcome.GRANTED, em.find(Subscriber.class, grant.get().subscriberId()).listId);
+        return link.redemption();
+    }
+
+    private record DownloadLink(Redemption redemption, long subscriberId) {
+    }
+
+    /** What a download link grants, and whose it is: one lookup for both the check and the counted download. */
+    private DownloadLink downloadLink(String token) {
+        Optional<Tokens.Grant> grant = tokens.find(token, Tokens.Purpose.EBOOK);
+        if (grant.isEmpty()) {
+            return new DownloadLink(new Redemption(Outcome.UNKNOWN, null), 0);
+        }
+        Subscriber holder = em.find(Subscriber.class, grant.get().subscriberId());
+        if (!grant.get().usable(Instant.now()) || holder == null || holder.status != Subscriber.Status.CONFIRMED) {
+            return new DownloadLink(new Redemption(Outcome.GONE, null), 0);
+        }
+        return new DownloadLink(new Redemption(Outcome.GRANTED, holder.listId), holder.id);
     }
 
     /**

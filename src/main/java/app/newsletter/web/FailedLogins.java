@@ -44,8 +44,8 @@ class FailedLogins {
         if (user == null) {
             return; // no credentials at all: the normal challenge, not a failed login
         }
-        throttle.failed(throttle.keys(ctx));
         String ip = addresses.of(ctx.request());
+        throttle.failed(LoginThrottle.keys(user, ip));
         String line = "failed login for user '" + user + "' from " + (ip == null ? "?" : ip) + " on "
                 + ctx.normalizedPath();
         String logged = admit(line, System.currentTimeMillis() / 1000);

@@ -46,14 +46,9 @@ class LoginThrottle {
         router.route().order(Integer.MIN_VALUE + 2).handler(this::check);
     }
 
-    /** The keys a login attempt with these credentials counts against; empty when it carries none. */
-    List<String> keys(RoutingContext ctx) {
-        String user = FailedLogins.basicUser(ctx.request().getHeader("Authorization"));
-        if (user == null) {
-            return List.of();
-        }
-        return List.of("login-user:" + user.toLowerCase(Locale.ROOT),
-                "login-ip:" + ClientAddresses.limitKey(addresses.of(ctx.request())));
+    /** The keys a login attempt by this user name from this client IP counts against. */
+    static List<String> keys(String user, String ip) {
+        return List.of("login-user:" + user.toLowerCase(Locale.ROOT), "login-ip:" + ClientAddresses.limitKey(ip));
     }
 
     /** Counts one failed login, off the event loop; a lost count only lets one more attempt through. */
@@ -69,11 +64,12 @@ class LoginThrottle {
             ctx.next();
             return;
         }
-        List<String> keys = keys(ctx);
-        if (keys.isEmpty()) {
+        String user = FailedLogins.basicUser(ctx.request().getHeader("Authorization"));
+        if (user == null) {
             ctx.next();
             return;
         }
+        List<String> keys = keys(user, addresses.of(ctx.request()));
         vertx.executeBlocking(() -> windows.fullFor(keys, perMinute, Instant.now()), false).onComplete(result -> {
             // Fails closed: when the windows cannot be read, no password is checked either.
             long wait = result.succeeded() ? result.result() : 60;
