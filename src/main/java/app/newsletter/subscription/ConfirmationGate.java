@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +34,7 @@ class ConfirmationGate {
     private final ConfirmationTally tally;
     private final NewsletterConfig.RateLimit config;
     private final BreakerReading.Limits limits;
+    private final Duration cooldown;
     private final AtomicLong queuedSinceReading = new AtomicLong();
     private volatile BreakerReading reading;
     private volatile Instant warnedAt = Instant.EPOCH;
@@ -41,38 +43,66 @@ class ConfirmationGate {
         this.windows = windows;
         this.tally = tally;
         this.config = config.rateLimit();
+        this.cooldown = config.resendCooldown();
         this.limits = new BreakerReading.Limits(this.config.confirmationsPerHour(), this.config.breakerCeiling(),
                 this.config.breakerMultiple(), this.config.breakerBaseline());
         this.reading = new BreakerReading(0, 0, limits.floor());
     }
 
-    boolean admit(String email, Instant now) {
-        return admit(List.of(email), now)[0];
+    /** An address about to receive a confirmation for a list. */
+    record Recipient(String listId, String email) {
+    }
+
+    boolean admit(String listId, String email, Instant now) {
+        return admit(List.of(new Recipient(listId, email)), now)[0];
     }
 
     /**
-     * The daily cap for addresses about to receive a confirmation, in the caller's transaction and one statement; the
-     * ones let through are counted for the breaker. An address that appears more than once (one person joining
-     * several lists at once) counts its earlier places too.
+     * The cooldown per list and the daily cap over all lists, both counted per canonical mailbox (so that
+     * {@code victim+1@} to {@code victim+8@} count as {@code victim@}), for addresses about to receive a confirmation,
+     * in the caller's transaction; the ones let through are counted for the breaker. An address that appears more
+     * than once (one person joining several lists at once) counts its earlier places too. The statements run whatever
+     * the group holds, even nothing (see {@link RateWindows#take(List, int, Duration, int, Instant)}).
      *
      * @return per address, in order: true where the confirmation may be queued, false where it must be withheld
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    boolean[] admit(List<String> emails, Instant now) {
-        List<String> keys = new ArrayList<>(emails.size());
-        for (String email : emails) {
-            keys.add(capKey(email));
+    boolean[] admit(List<Recipient> recipients, Instant now) {
+        boolean[] admitted = new boolean[recipients.size()];
+        Arrays.fill(admitted, true);
+        if (!cooldown.isZero()) {
+            List<String> keys = new ArrayList<>(recipients.size());
+            for (Recipient recipient : recipients) {
+                keys.add(cooldownKey(recipient.listId(), recipient.email()));
+            }
+            // One per cooldown; the day's limit only bounds the row (a cooldown of ten minutes fits 144 in a day).
+            long[] refused = windows.take(keys, 1, cooldown, COOLDOWN_HITS_PER_DAY, now);
+            for (int i = 0; i < refused.length; i++) {
+                admitted[i] = refused[i] == 0;
+            }
+        }
+        List<String> keys = new ArrayList<>(recipients.size());
+        for (int i = 0; i < admitted.length; i++) {
+            // A mail the cooldown withholds takes no place under the cap.
+            keys.add(admitted[i] ? capKey(recipients.get(i).email()) : null);
         }
         long[] refused = windows.take(keys, config.perAddressPerDay(), config.perAddressPerDay(), now);
-        boolean[] admitted = new boolean[refused.length];
         int count = 0;
         for (int i = 0; i < refused.length; i++) {
-            admitted[i] = refused[i] == 0;
+            admitted[i] = admitted[i] && refused[i] == 0;
             count += admitted[i] ? 1 : 0;
         }
         tally.add(count, now);
         queuedSinceReading.addAndGet(count);
         return admitted;
+    }
+
+    /** Most cooldown hits one key keeps in a day: 1,440 fit a cooldown of one minute. */
+    private static final int COOLDOWN_HITS_PER_DAY = 24 * 60;
+
+    /** The cooldown's key: the list and the canonical mailbox, hashed like the cap's. */
+    static String cooldownKey(String listId, String email) {
+        return "cooldown:" + listId + ":" + hash(canonicalMailbox(email));
     }
 
     /**
@@ -81,10 +111,13 @@ class ConfirmationGate {
      * erasure request removes it too).
      */
     static String capKey(String email) {
+        return "confirm-to:" + hash(canonicalMailbox(email));
+    }
+
+    private static String hash(String mailbox) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest(canonicalMailbox(email).getBytes(StandardCharsets.UTF_8));
-            return "confirm-to:" + HexFormat.of().formatHex(hash);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(mailbox.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

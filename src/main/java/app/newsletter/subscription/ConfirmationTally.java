@@ -39,12 +39,13 @@ class ConfirmationTally {
         this.em = em;
     }
 
-    /** Counts confirmations queued now, in the caller's transaction (they count only if they are queued). */
+    /**
+     * Counts confirmations queued now, in the caller's transaction (they count only if they are queued). Zero is
+     * counted too: the signup group commit runs the same statements whatever its addresses (its reply time must not
+     * tell a new address from a known one).
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     void add(int confirmations, Instant now) {
-        if (confirmations == 0) {
-            return;
-        }
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement add = connection.prepareStatement(ADD)) {
             add.setObject(1, OffsetDateTime.ofInstant(now.truncatedTo(ChronoUnit.HOURS), ZoneOffset.UTC));

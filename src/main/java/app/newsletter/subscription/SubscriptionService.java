@@ -99,8 +99,9 @@ class SubscriptionService implements EbookGrants {
     }
 
     private void sendConfirmation(Subscriber subscriber, Instant now) {
-        if (!gate.admit(subscriber.email, now)) {
-            LOG.infof("subscriber %d: confirmation withheld, the address reached its daily cap", subscriber.id);
+        if (!gate.admit(subscriber.listId, subscriber.email, now)) {
+            LOG.infof("subscriber %d: confirmation withheld by the cooldown or the daily cap of its mailbox",
+                    subscriber.id);
             return;
         }
         subscriber.lastConfirmationSentAt = now;

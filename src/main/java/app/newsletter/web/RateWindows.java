@@ -96,6 +96,16 @@ public class RateWindows {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public long[] take(List<String> keys, int perMinute, int perDay, Instant now) {
+        return take(keys, perMinute, MINUTE, perDay, now);
+    }
+
+    /**
+     * As {@link #take(List, int, int, Instant)}, with a short window of any length up to a day instead of the minute
+     * (a cooldown: one per ten minutes). The statement runs even when no key is given: the signup group commit runs
+     * the same statements whatever its addresses, so that its reply time tells nothing about them.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public long[] take(List<String> keys, int perWindow, Duration window, int perDay, Instant now) {
         TreeMap<String, Integer> wanted = new TreeMap<>();
         for (String key : keys) {
             if (key != null) {
@@ -103,10 +113,7 @@ public class RateWindows {
             }
         }
         long[] refused = new long[keys.size()];
-        if (wanted.isEmpty()) {
-            return refused;
-        }
-        Map<String, Grant> grants = upsert(wanted, perMinute, perDay, now);
+        Map<String, Grant> grants = upsert(wanted, perWindow, window, perDay, now);
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < refused.length; i++) {
             String key = keys.get(i);
@@ -114,7 +121,7 @@ public class RateWindows {
                 int place = seen.merge(key, 1, Integer::sum);
                 Grant grant = grants.get(key);
                 if (place > grant.granted()) {
-                    refused[i] = retryAfter(grant.hits(), perMinute, perDay, now);
+                    refused[i] = retryAfter(grant.hits(), perWindow, window, perDay, now);
                 }
             }
         }
@@ -124,9 +131,10 @@ public class RateWindows {
     private record Grant(int granted, List<Instant> hits) {
     }
 
-    private Map<String, Grant> upsert(TreeMap<String, Integer> wanted, int perMinute, int perDay, Instant now) {
+    private Map<String, Grant> upsert(TreeMap<String, Integer> wanted, int perMinute, Duration window, int perDay,
+            Instant now) {
         OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-        OffsetDateTime minuteAgo = at.minus(MINUTE);
+        OffsetDateTime minuteAgo = at.minus(window);
         OffsetDateTime dayAgo = at.minus(DAY);
         Map<String, Grant> grants = new HashMap<>();
         try (Connection connection = dataSource.getConnection();
@@ -173,17 +181,19 @@ public class RateWindows {
      * Allowed requests are the only ones recorded, so a full window holds exactly its limit of them: it frees a place
      * when its oldest one leaves. The minute window is asked first, as it frees first.
      */
-    static long retryAfter(List<Instant> hits, int perMinute, int perDay, Instant now) {
-        Instant free = freedAt(hits, perMinute, MINUTE, now);
-        String window = "minute";
+    static long retryAfter(List<Instant> hits, int perWindow, Duration window, int perDay, Instant now) {
+        Instant free = freedAt(hits, perWindow, window, now);
+        String span = window.equals(MINUTE) ? "minute" : window.toString();
+        String full = span;
         if (free == null) {
             free = freedAt(hits, perDay, DAY, now);
-            window = "day";
+            full = "day";
         }
         if (free == null) {
             free = now; // granted to another request of the same group meanwhile: try again at once
         }
-        LOG.infof("rate limit reached (%d per minute, %d per day): the %s window is full", perMinute, perDay, window);
+        LOG.infof("rate limit reached (%d per %s, %d per day): the %s window is full", perWindow, span, perDay,
+                full);
         return Math.max(1, Duration.between(now, free).toSeconds() + 1);
     }
 

@@ -41,7 +41,7 @@ class KnownAddressReplyTest {
         String email = Addresses.unique("known");
         signUp(email);
         Mailbox.await(email, 1);
-        db.update("update subscriber set last_confirmation_sent_at = now() - interval '1 day' where email = ?", email);
+        ResubmitRulesTest.confirmationCooldownOver(db, email);
         long id = ((Number) db.rows("select id from subscriber where email = ?", email).get(0).get("id")).longValue();
 
         try (Connection holder = dataSource.getConnection()) {

@@ -90,24 +90,20 @@ class SignupPlanTest {
                     c.createArrayOf("integer", new Integer[] { 1, 1 }), now, now, now, now, 10, 100);
             assertKeyed(rateWindows);
 
-            String subscribers = plan(c, NewSignups.INSERT_SUBSCRIBERS, now, now, now,
-                    c.createArrayOf("text", lists), c.createArrayOf("text", addresses),
-                    c.createArrayOf("text", new String[] { null, null }), c.createArrayOf("text", lists),
-                    c.createArrayOf("text", new String[] { "1", "1" }));
+            // New subscribers, their consent records and, for addresses already on their list, their place in the
+            // queue of KnownSignups: one statement.
+            String[] x = { "x", "y" };
+            String subscribers = plan(c, NewSignups.WRITE_SUBSCRIBERS, c.createArrayOf("text", lists),
+                    c.createArrayOf("text", addresses), c.createArrayOf("text", new String[] { null, null }),
+                    c.createArrayOf("text", x), c.createArrayOf("text", new String[] { "1", "1" }),
+                    c.createArrayOf("text", x), c.createArrayOf("text", x), now, now, now, now, now);
             assertKeyed(subscribers);
 
-            String consents = plan(c, NewSignups.INSERT_CONSENTS, now, c.createArrayOf("bigint", new Long[] { 1L }),
-                    c.createArrayOf("text", new String[] { "x" }), c.createArrayOf("text", new String[] { "ip" }),
-                    c.createArrayOf("text", new String[] { "ua" }), c.createArrayOf("text", new String[] { "s" }),
-                    c.createArrayOf("text", new String[] { "1" }));
-            assertInsertOnly(consents);
-
-            // Addresses already on their list, queued for KnownSignups in the same transaction.
-            String[] x = { "x" };
-            String queuedKnown = plan(c, NewSignups.QUEUE_KNOWN, now, c.createArrayOf("text", x),
-                    c.createArrayOf("text", x), c.createArrayOf("text", x), c.createArrayOf("text", x),
-                    c.createArrayOf("text", x), c.createArrayOf("text", x));
-            assertInsertOnly(queuedKnown);
+            // The per-list cooldown of the canonical mailbox: the same upsert, on keys of hashed mailboxes.
+            String cooldown = plan(c, constant(RateWindows.class, "TAKE"), now, 1, 1440, 1, 1440,
+                    c.createArrayOf("text", new String[] { ConfirmationGate.cooldownKey(lists[0], addresses[0]) }),
+                    c.createArrayOf("integer", new Integer[] { 1 }), now, now, now, now, 1, 1440);
+            assertKeyed(cooldown);
 
             // The per-address daily cap: the same upsert as the IP windows, on keys of hashed addresses.
             String cap = plan(c, constant(RateWindows.class, "TAKE"), now, 5, 5, 5, 5,
