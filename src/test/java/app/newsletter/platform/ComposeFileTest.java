@@ -3,6 +3,7 @@ package app.newsletter.platform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import app.newsletter.staff.StaffConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.config.ConfigMappings;
@@ -82,11 +83,11 @@ class ComposeFileTest {
         assertEquals(Optional.of("newsletter.outbox.sent-body-retention"),
                 KEYS.propertyOf("NEWSLETTER_OUTBOX_SENT_BODY_RETENTION"));
         assertEquals(Optional.of("quarkus.datasource.jdbc.url"), KEYS.propertyOf("QUARKUS_DATASOURCE_JDBC_URL"));
-        assertEquals(Optional.of("quarkus.security.users.embedded.users.*"),
-                KEYS.propertyOf("QUARKUS_SECURITY_USERS_EMBEDDED_USERS_ALICE"));
+        assertEquals(Optional.of("newsletter.staff.users.*.password-hash"),
+                KEYS.propertyOf("NEWSLETTER_STAFF_USERS_ALICE_PASSWORD_HASH"));
         assertEquals(List.of(), KEYS.check(List.of("NEWSLETTER_LISTS_PEPTIDE_EVOLUTION_DISPLAY_NAME",
                 "NEWSLETTER_OUTBOX_LEASE", "QUARKUS_HTTP_PORT", "QUARKUS_MAILER_START_TLS",
-                "QUARKUS_SECURITY_USERS_EMBEDDED_ROLES_ALICE", "QUARKUS_LOG_CONSOLE_JSON_ENABLED")));
+                "NEWSLETTER_STAFF_USERS_ALICE_ROLES", "QUARKUS_LOG_CONSOLE_JSON_ENABLED")));
     }
 
     /** The {@code environment:} of the {@code app} service, in map or in list ({@code KEY=value}) form. */
@@ -126,6 +127,8 @@ class ComposeFileTest {
         static KnownKeys load() {
             List<Key> keys = new ArrayList<>();
             ConfigMappings.getProperties(new ConfigMappings.ConfigClass(NewsletterConfig.class, "newsletter"))
+                    .keySet().forEach(property -> keys.add(key(property, true)));
+            ConfigMappings.getProperties(new ConfigMappings.ConfigClass(StaffConfig.class, "newsletter.staff"))
                     .keySet().forEach(property -> keys.add(key(property, true)));
             try {
                 for (URL model : Collections.list(KnownKeys.class.getClassLoader()
