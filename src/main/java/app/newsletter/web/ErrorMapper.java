@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,6 +107,12 @@ class ErrorMapper {
                     "The service cannot reach its database right now. Nothing was saved; please try again in a minute.",
                     Map.of(), null);
             return Response.fromResponse(reply).header(HttpHeaders.RETRY_AFTER, "30").build();
+        }
+        if (causedBy(e, IOException.class) && !causedBy(e, JsonProcessingException.class)) {
+            // The client stopped sending (read timeout) or went away mid-body: its fault, and one stack trace per
+            // connection would let a crowd of slow clients flood the log.
+            LOG.debugf("request body not read: %s", Failures.rootMessage(e));
+            return answer(headers, uri, 408, "The request was not received in time.", Map.of(), null);
         }
         LOG.error("unexpected failure", e);
         return answer(headers, uri, 500, "An unexpected error occurred. Nothing was saved; please try again later.",
