@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -99,6 +100,14 @@ class ConfirmationGate {
 
     /** Most cooldown hits one key keeps in a day: 1,440 fit a cooldown of one minute. */
     private static final int COOLDOWN_HITS_PER_DAY = 24 * 60;
+
+    /** Every key the gate may hold for an address: its cap's and its cooldown's on each list (for erasure). */
+    static List<String> keysOf(String email, Collection<String> listIds) {
+        List<String> keys = new ArrayList<>();
+        keys.add(capKey(email));
+        listIds.forEach(list -> keys.add(cooldownKey(list, email)));
+        return keys;
+    }
 
     /** The cooldown's key: the list and the canonical mailbox, hashed like the cap's. */
     static String cooldownKey(String listId, String email) {

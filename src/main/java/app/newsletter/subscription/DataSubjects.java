@@ -3,6 +3,7 @@ package app.newsletter.subscription;
 import app.newsletter.outbox.MailRecord;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.platform.AuditLog;
+import app.newsletter.platform.NewsletterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -36,7 +37,10 @@ class DataSubjects {
     private final Outbox outbox;
     private final AuditLog audit;
 
-    DataSubjects(EntityManager em, Outbox outbox, AuditLog audit) {
+    private final NewsletterConfig config;
+
+    DataSubjects(EntityManager em, Outbox outbox, AuditLog audit, NewsletterConfig config) {
+        this.config = config;
         this.em = em;
         this.outbox = outbox;
         this.audit = audit;
@@ -77,9 +81,11 @@ class DataSubjects {
         int subscriptions = em.createNativeQuery("delete from subscriber where lower(email) = lower(:email)")
                 .setParameter("email", address.value()).executeUpdate();
         int mails = outbox.eraseMailsTo(address.value());
-        // The daily cap's row holds only a hash and expires within a day; it goes with the rest all the same.
-        em.createNativeQuery("delete from rate_window where key = :key")
-                .setParameter("key", ConfirmationGate.capKey(address.value())).executeUpdate();
+        // The daily cap's and the cooldowns' rows hold only hashes and expire within a day; they go with the rest all
+        // the same.
+        em.createNativeQuery("delete from rate_window where key in (:keys)")
+                .setParameter("keys", ConfirmationGate.keysOf(address.value(), config.lists().keySet()))
+                .executeUpdate();
         if (subscriptions == 0 && mails == 0) {
             return Optional.empty();
         }

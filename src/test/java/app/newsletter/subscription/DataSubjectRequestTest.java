@@ -159,9 +159,10 @@ class DataSubjectRequestTest {
         assertEquals(2, ids.size());
         long suppressionsBefore = db.count("select count(*) from suppression");
         long auditBefore = lastAuditId();
-        // The daily cap's row (a hash of the address) counted its confirmations.
-        assertEquals(1L, db.count("select count(*) from rate_window where key = ?",
-                ConfirmationGate.capKey(email)));
+        // The daily cap's row and the cooldowns' (hashes of the address) counted its confirmations.
+        List<String> keys = ConfirmationGate.keysOf(email, List.of("peptide-evolution", "partner"));
+        assertEquals(3L, db.count("select count(*) from rate_window where key = any(?::text[])",
+                "{" + String.join(",", keys) + "}"));
 
         as("ada", "ada-secret").when().delete("/api/admin/subscribers/{email}", email)
                 .then().statusCode(200)
@@ -176,7 +177,8 @@ class DataSubjectRequestTest {
             assertEquals(0L, db.count("select count(*) from consent_record where subscriber_id = ?", id));
         }
         assertEquals(0L, db.count("select count(*) from outbox_mail where lower(recipient) = lower(?)", email));
-        assertEquals(0L, db.count("select count(*) from rate_window where key = ?", ConfirmationGate.capKey(email)));
+        assertEquals(0L, db.count("select count(*) from rate_window where key = any(?::text[])",
+                "{" + String.join(",", keys) + "}"));
 
         assertEquals(suppressionsBefore + 1, db.count("select count(*) from suppression"));
         assertEquals(1L, db.count("select count(*) from suppression where hash = (select sha256(value || "
