@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /** What arrived at GreenMail, read per recipient. */
 public final class Mailbox {
@@ -27,11 +29,29 @@ public final class Mailbox {
                 .toList();
     }
 
-    /** Waits until {@code count} mails reached the recipient (and fails if more arrive). */
+    /**
+     * Waits until {@code count} mails reached the recipient, and fails if more arrive: at once, or within a short
+     * settle window after (a duplicate sent by the same dispatcher round, or by a second one, comes then). Before, it
+     * returned as soon as {@code size() >= count}, and a duplicate slipped through every caller.
+     */
     public static List<MimeMessage> await(String recipient, int count) {
-        return Awaitility.await("" + count + " mails to " + recipient).atMost(Duration.ofSeconds(20))
-                .until(() -> to(recipient), mails -> mails.size() >= count);
+        List<MimeMessage> mails = Awaitility.await("" + count + " mails to " + recipient)
+                .atMost(Duration.ofSeconds(20)).until(() -> to(recipient), arrived -> arrived.size() >= count);
+        if (mails.size() > count) {
+            throw new AssertionError(mails.size() + " mails to " + recipient + ", expected " + count);
+        }
+        try {
+            Awaitility.await("no more than " + count + " mails to " + recipient).during(SETTLE)
+                    .atMost(SETTLE.plusSeconds(5)).failFast(() -> to(recipient).size() > count)
+                    .until(() -> to(recipient).size() == count);
+        } catch (ConditionTimeoutException | TerminalFailureException more) {
+            throw new AssertionError(to(recipient).size() + " mails to " + recipient + ", expected " + count, more);
+        }
+        return mails;
     }
+
+    /** Long enough for the dispatcher's next round after the awaited mail (it wakes on every commit). */
+    private static final Duration SETTLE = Duration.ofMillis(400);
 
     /** Asserts that no further mail reaches the recipient within a few dispatcher rounds. */
     public static void assertStays(String recipient, int count) {
