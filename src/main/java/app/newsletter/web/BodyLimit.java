@@ -31,11 +31,12 @@ class BodyLimit {
     private static final String DETAIL = "The request is larger than " + MAX_BYTES / 1024 + " KiB.";
 
     /**
-     * A streamed (chunked) JSON body is read by Quarkus REST's blocking input stream, which on overflow ends the
-     * response itself with a bare 413 that neither the router nor the exception mappers see. Such bodies are read
-     * here up to the limit instead; beyond it the handler fails the request with 413, answered by {@link #refuse}.
+     * Reads JSON bodies (declared or chunked) on the event loop up to the limit; beyond it the handler fails the
+     * request with 413, answered by {@link #refuse}. Left to Quarkus REST's blocking input stream, an overflow ended
+     * the response with a bare 413 that neither the router nor the exception mappers see, and a dripped body held a
+     * worker thread (see {@link #guard}).
      */
-    private final BodyHandler streamed = BodyHandler.create(false).setBodyLimit(MAX_BYTES);
+    private final BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BYTES);
     private final Vertx vertx;
     private final long readTimeoutMillis;
 
@@ -45,7 +46,7 @@ class BodyLimit {
     }
 
     void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(this::checkDeclaredLength).failureHandler(ctx -> {
+        router.route().order(Integer.MIN_VALUE).handler(this::guard).failureHandler(ctx -> {
             if (ctx.statusCode() == 413) {
                 refuse(ctx);
             } else if (ctx.failure() instanceof HttpClosedException) {
@@ -59,7 +60,7 @@ class BodyLimit {
     }
 
     /**
-     * Every other body (JSON) is read here too, on the event loop, before a worker thread takes the request: read by
+     * Refuses a declared length over the limit, and reads every other JSON body here, on the event loop, before a worker thread takes the request: read by
      * the endpoint's blocking input stream instead, a body dripped a byte at a time held a worker thread for the whole
      * read timeout, and 200 such requests (the pool's size) stopped every signup for 30 s. HTTP/2 requests are left
      * to Quarkus REST, which cannot take over an HTTP/2 body read before it (they come from the proxy as HTTP/1.1).
@@ -69,28 +70,33 @@ class BodyLimit {
      * byte starts it again (19,900 such requests held every file descriptor in the hostile review). Headers dripped
      * the same way never reach the router; the proxy in front bounds them (README "Defence").
      */
-    private void checkDeclaredLength(RoutingContext ctx) {
+    private void guard(RoutingContext ctx) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && exceeds(length)) {
             refuse(ctx);
             return;
         }
-        if (!ctx.request().isEnded()) {
-            long timer = vertx.setTimer(readTimeoutMillis, id -> {
-                if (!ctx.request().isEnded()) {
-                    LOG.info("request body not received within the read timeout: connection closed");
-                    ctx.request().connection().close();
-                }
-            });
-            ctx.addEndHandler(done -> vertx.cancelTimer(timer));
+        if (ctx.request().isEnded()) {
+            ctx.next();
+            return;
         }
+        closeUnlessReadInTime(ctx);
         boolean body = length != null ? !"0".equals(length.trim()) : chunked(ctx);
-        if (body && !form(ctx) && !ctx.request().isEnded()
-                && ctx.request().version() != HttpVersion.HTTP_2) {
-            streamed.handle(ctx);
+        if (body && !form(ctx) && ctx.request().version() != HttpVersion.HTTP_2) {
+            bodies.handle(ctx);
         } else {
             ctx.next();
         }
+    }
+
+    private void closeUnlessReadInTime(RoutingContext ctx) {
+        long timer = vertx.setTimer(readTimeoutMillis, id -> {
+            if (!ctx.request().isEnded()) {
+                LOG.info("request body not received within the read timeout: connection closed");
+                ctx.request().connection().close();
+            }
+        });
+        ctx.addEndHandler(done -> vertx.cancelTimer(timer));
     }
 
     private static boolean chunked(RoutingContext ctx) {
