@@ -1,8 +1,5 @@
 package app.newsletter.outbox;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -14,7 +11,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -50,17 +46,13 @@ class OutboxBatches {
                    o.created_at, o.next_attempt_at""";
     private static final String SENT = "update outbox_mail set status = 'SENT', sent_at = now(), last_error = null "
             + "where id = any(?)";
-    private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
-    };
 
     private final AgroalDataSource dataSource;
-    private final ObjectMapper json;
     private final Queue<Long> sentIds = new ConcurrentLinkedQueue<>();
     private final ReentrantLock settling = new ReentrantLock();
 
-    OutboxBatches(AgroalDataSource dataSource, ObjectMapper json) {
+    OutboxBatches(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
-        this.json = json;
     }
 
     void insertAll(List<QueuedMail> mails, Instant now, Instant notBefore) {
@@ -73,7 +65,7 @@ class OutboxBatches {
             columns[2][i] = mail.subject();
             columns[3][i] = mail.text();
             columns[4][i] = mail.html();
-            columns[5][i] = headersJson(mail);
+            columns[5][i] = mail.headersJson();
         }
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(INSERT)) {
@@ -108,7 +100,7 @@ class OutboxBatches {
                     mail.subject = rows.getString(4);
                     mail.textBody = rows.getString(5);
                     mail.htmlBody = rows.getString(6);
-                    mail.headers = headers(rows.getString(7));
+                    mail.headers = QueuedMail.headersOf(rows.getString(7));
                     mail.attempts = rows.getInt(8);
                     mail.createdAt = rows.getTimestamp(9).toInstant();
                     mail.nextAttemptAt = rows.getTimestamp(10).toInstant();
@@ -165,22 +157,6 @@ class OutboxBatches {
     private static void commitUnlessAuto(Connection connection) throws SQLException {
         if (!connection.getAutoCommit()) {
             connection.commit();
-        }
-    }
-
-    private Map<String, String> headers(String text) {
-        try {
-            return text == null || text.isEmpty() ? Map.of() : json.readValue(text, HEADERS);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("outbox_mail.headers is not a JSON object of strings", e);
-        }
-    }
-
-    private String headersJson(QueuedMail mail) {
-        try {
-            return json.writeValueAsString(mail.headers());
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("headers of a " + mail.kind() + " mail are not JSON-serialisable", e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package app.newsletter.subscription;
 
+import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.Failures;
 import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.scheduler.Scheduled;
@@ -91,7 +92,8 @@ class KnownSignups {
      */
     @Transactional
     Optional<Claimed> handleOne() {
-        Object[] row = (Object[]) em.createNativeQuery("select id, list_id, email, name, source, ip, user_agent "
+        Object[] row = (Object[]) em.createNativeQuery("select id, list_id, email, name, source, ip, user_agent, "
+                + "confirm_hash, unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers::text "
                 + "from known_signup order by id limit 1 for update skip locked").getResultStream().findFirst()
                 .orElse(null);
         if (row == null) {
@@ -108,7 +110,17 @@ class KnownSignups {
         }
         Signup.Valid signup = new Signup.Valid(address.get(), (String) row[3], listId, list, (String) row[4]);
         ClientInfo client = new ClientInfo((String) row[5], (String) row[6]);
-        return service.subscribeKnown(signup, client) ? Optional.empty() : Optional.of(new Claimed(id, signup,
-                client));
+        return service.subscribeKnown(signup, client, prepared(row)) ? Optional.empty()
+                : Optional.of(new Claimed(id, signup, client));
+    }
+
+    /** Null for a row queued by a version that did not prepare the confirmation: the handler renders one then. */
+    private static PreparedConfirmation prepared(Object[] row) {
+        if (row[7] == null || row[8] == null || row[9] == null) {
+            return null;
+        }
+        QueuedMail mail = new QueuedMail("confirmation", (String) row[2], (String) row[9], (String) row[10],
+                (String) row[11], QueuedMail.headersOf((String) row[12]));
+        return new PreparedConfirmation((String) row[3], (byte[]) row[7], (byte[]) row[8], mail);
     }
 }

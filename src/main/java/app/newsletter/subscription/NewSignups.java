@@ -42,15 +42,17 @@ class NewSignups {
     /**
      * The subscribers new to their list, the consent record of each and, for the others, their place in
      * {@code known_signup}: one statement, so that a group of known addresses and a group of new ones cost the same
-     * round trip. ON CONFLICT skips addresses already on the list; of exact repeats within the group the first one
+     * round trip. A known address's row carries the confirmation its request prepared (token hashes, rendered mail),
+     * so that it writes as many bytes as a new address's subscriber, consent, tokens and mail. ON CONFLICT skips addresses already on the list; of exact repeats within the group the first one
      * (in the group's order) is written and the others are queued as known, as is a repeat that differs only in case.
      */
     static final String WRITE_SUBSCRIBERS = """
             with g as (
-                 select l, e, n, s, v, ip, ua, o,
+                 select l, e, n, s, v, ip, ua, ch, uh, ms, mt, mh, mj, o,
                         row_number() over (partition by l, e order by o) = 1 as first
-                   from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                        with ordinality as g(l, e, n, s, v, ip, ua, o)),
+                   from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                               ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[])
+                        with ordinality as g(l, e, n, s, v, ip, ua, ch, uh, ms, mt, mh, mj, o)),
             written as (
                  insert into subscriber (list_id, email, name, status, source, consent_version, created_at,
                                          updated_at, last_confirmation_sent_at)
@@ -63,8 +65,9 @@ class NewSignups {
                  select w.id, g.l, 'SIGNUP', ?, g.ip, g.ua, g.s, g.v
                    from written w join g on g.l = w.list_id and g.e = w.email and g.first),
             known as (
-                 insert into known_signup (list_id, email, name, source, ip, user_agent, queued_at)
-                 select g.l, g.e, g.n, g.s, g.ip, g.ua, ?
+                 insert into known_signup (list_id, email, name, source, ip, user_agent, queued_at, confirm_hash,
+                                           unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers)
+                 select g.l, g.e, g.n, g.s, g.ip, g.ua, ?, g.ch, g.uh, g.ms, g.mt, g.mh, g.mj::jsonb
                    from g
                   where not (g.first and exists (select 1 from written w where w.list_id = g.l and w.email = g.e)))
             select id, list_id, email from written""";
@@ -86,8 +89,14 @@ class NewSignups {
         LIMITED
     }
 
-    /** @param retryAfter seconds until the IP may try again, for {@link State#LIMITED} */
-    record Written(State state, long retryAfter) {
+    /**
+     * @param retryAfter seconds until the IP may try again, for {@link State#LIMITED}
+     * @param subscriberId the row written, for {@link State#WRITTEN}
+     */
+    record Written(State state, long retryAfter, long subscriberId) {
+        Written(State state, long retryAfter) {
+            this(state, retryAfter, 0);
+        }
     }
 
     private final AgroalDataSource dataSource;
@@ -139,7 +148,7 @@ class NewSignups {
             List<Long> createdIds = new ArrayList<>();
             boolean known = false;
             for (int i = 0; i < ids.length; i++) {
-                outcomes[places.get(i)] = new Written(ids[i] != 0 ? State.WRITTEN : State.EXISTS, 0);
+                outcomes[places.get(i)] = new Written(ids[i] != 0 ? State.WRITTEN : State.EXISTS, 0, ids[i]);
                 if (ids[i] != 0) {
                     created.add(signups.get(i));
                     createdIds.add(ids[i]);
@@ -150,7 +159,6 @@ class NewSignups {
             if (known) {
                 queued.fire(new KnownSignups.Queued());
             }
-            logSignups(created, createdIds);
             queueConfirmations(connection, created, createdIds, now);
             return outcomes;
         }
@@ -160,6 +168,9 @@ class NewSignups {
             throws SQLException {
         int n = group.size();
         String[][] columns = new String[7][n];
+        byte[][] confirmHashes = new byte[n][];
+        byte[][] unsubscribeHashes = new byte[n][];
+        String[][] mail = new String[4][n];
         for (int i = 0; i < n; i++) {
             SignupWriter.NewSignup signup = group.get(i);
             columns[0][i] = signup.signup().listId();
@@ -169,11 +180,22 @@ class NewSignups {
             columns[4][i] = signup.signup().list().consentVersion();
             columns[5][i] = signup.client().ip();
             columns[6][i] = signup.client().userAgent();
+            confirmHashes[i] = signup.confirm().hash();
+            unsubscribeHashes[i] = signup.unsubscribe().hash();
+            mail[0][i] = signup.mail().subject();
+            mail[1][i] = signup.mail().text();
+            mail[2][i] = signup.mail().html();
+            mail[3][i] = signup.mail().headersJson();
         }
         Map<String, Long> inserted = new HashMap<>();
         try (PreparedStatement write = connection.prepareStatement(WRITE_SUBSCRIBERS)) {
             int p = 1;
             for (String[] column : columns) {
+                write.setArray(p++, connection.createArrayOf("text", column));
+            }
+            write.setArray(p++, connection.createArrayOf("bytea", confirmHashes));
+            write.setArray(p++, connection.createArrayOf("bytea", unsubscribeHashes));
+            for (String[] column : mail) {
                 write.setArray(p++, connection.createArrayOf("text", column));
             }
             OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
@@ -201,13 +223,18 @@ class NewSignups {
     }
 
     /**
-     * One line per group and list: a line per signup, written while the group's transaction is open, cost the writers a
-     * sixth of their speed at launch rates (by hand: 945-1,232 signups/s at INFO, 1,034-1,591 at WARN).
+     * One line per group and list, written by the caller once the group's replies are out: a line per signup, written
+     * while the group's transaction was open, cost the writers a sixth of their speed at launch rates (by hand:
+     * 945-1,232 signups/s at INFO, 1,034-1,591 at WARN), and a line only new addresses cause, written before the
+     * reply, made a new address's reply slower than a known one's (bench/timing.sh).
      */
-    private static void logSignups(List<SignupWriter.NewSignup> created, List<Long> ids) {
+    static void logSignups(List<SignupWriter.Request> group, Written[] written) {
         Map<String, List<Long>> byList = new TreeMap<>();
-        for (int i = 0; i < created.size(); i++) {
-            byList.computeIfAbsent(created.get(i).signup().listId(), list -> new ArrayList<>()).add(ids.get(i));
+        for (int i = 0; i < written.length; i++) {
+            if (written[i].state() == State.WRITTEN) {
+                byList.computeIfAbsent(group.get(i).signup().signup().listId(), list -> new ArrayList<>())
+                        .add(written[i].subscriberId());
+            }
         }
         byList.forEach((list, signedUp) -> LOG.infof("%d subscribers signed up to %s: ids %s", signedUp.size(), list,
                 IdRanges.of(signedUp)));

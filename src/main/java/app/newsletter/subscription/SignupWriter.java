@@ -147,8 +147,9 @@ class SignupWriter {
     /** A group of one, in the caller's thread: the writer is off, closed, or this request's group failed. */
     private Outcome alone(Request request) {
         try {
-            NewSignups.Written written = store.write(List.of(request))[0];
-            return new Outcome(written.state(), written.retryAfter(), false);
+            NewSignups.Written[] written = store.write(List.of(request));
+            NewSignups.logSignups(List.of(request), written);
+            return new Outcome(written[0].state(), written[0].retryAfter(), false);
         } catch (SQLException e) {
             throw new IllegalStateException("signup not written: " + e.getMessage(), e);
         }
@@ -192,10 +193,12 @@ class SignupWriter {
 
     private void write(List<Job> group) {
         try {
-            NewSignups.Written[] written = store.write(group.stream().map(Job::request).toList());
+            List<Request> requests = group.stream().map(Job::request).toList();
+            NewSignups.Written[] written = store.write(requests);
             for (int i = 0; i < written.length; i++) {
                 group.get(i).outcome().complete(new Outcome(written[i].state(), written[i].retryAfter(), false));
             }
+            NewSignups.logSignups(requests, written);
         } catch (Exception | Error e) {
             if (ownFault(e)) {
                 LOG.infof("a group of %d signups failed (%s); writing them one by one", group.size(),

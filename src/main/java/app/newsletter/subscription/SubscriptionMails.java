@@ -6,6 +6,7 @@ import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -33,10 +34,20 @@ class SubscriptionMails {
         this.config = config;
     }
 
-    /** @param notBefore when the mail may leave at the earliest (the breaker's delay); null for at once */
-    void queueConfirmation(Subscriber subscriber, Instant now, Instant notBefore) {
-        String confirmToken = tokens.issue(subscriber.id, Tokens.Purpose.CONFIRM, config.tokens().confirmLifetime(),
-                now);
+    /**
+     * @param prepared the confirmation the signup request rendered, queued as it is when it fits the subscriber (the
+     *            tokens it links to are stored now); null or not fitting: new links and a new rendering
+     * @param notBefore when the mail may leave at the earliest (the breaker's delay); null for at once
+     */
+    void queueConfirmation(Subscriber subscriber, PreparedConfirmation prepared, Instant now, Instant notBefore) {
+        Duration lifetime = config.tokens().confirmLifetime();
+        if (prepared != null && prepared.fits(subscriber)) {
+            tokens.store(subscriber.id, Tokens.Purpose.CONFIRM, prepared.confirmHash(), lifetime, now);
+            tokens.store(subscriber.id, Tokens.Purpose.UNSUBSCRIBE, prepared.unsubscribeHash(), null, now);
+            outbox.enqueue(prepared.mail(), notBefore);
+            return;
+        }
+        String confirmToken = tokens.issue(subscriber.id, Tokens.Purpose.CONFIRM, lifetime, now);
         String unsubscribeToken = tokens.issue(subscriber.id, Tokens.Purpose.UNSUBSCRIBE, null, now);
         outbox.enqueue(confirmation(subscriber.email, subscriber.name, subscriber.listId, confirmToken,
                 unsubscribeToken), notBefore);

@@ -53,10 +53,11 @@ class SubscriptionService implements EbookGrants {
      * A signup of an address already on the list (new ones are written by {@link NewSignups}). The row lock makes
      * concurrent signups of one address queue behind each other and see each other's cooldown.
      *
+     * @param prepared the confirmation the request prepared, sent when it fits (null: one is rendered)
      * @return false when the row was gone by the time it was locked (erased or purged meanwhile)
      */
     @Transactional
-    boolean subscribeKnown(Signup.Valid signup, ClientInfo client) {
+    boolean subscribeKnown(Signup.Valid signup, ClientInfo client, PreparedConfirmation prepared) {
         Optional<Subscriber> found = em.createQuery(
                 "from Subscriber where listId = :list and lower(email) = lower(:email)", Subscriber.class)
                 .setParameter("list", signup.listId())
@@ -71,12 +72,13 @@ class SubscriptionService implements EbookGrants {
         Instant now = Instant.now();
         switch (subscriber.status) {
             case CONFIRMED -> resendEbook(subscriber, now);
-            case PENDING, UNSUBSCRIBED -> renewSignup(subscriber, signup, client, now);
+            case PENDING, UNSUBSCRIBED -> renewSignup(subscriber, signup, client, prepared, now);
         }
         return true;
     }
 
-    private void renewSignup(Subscriber subscriber, Signup.Valid signup, ClientInfo client, Instant now) {
+    private void renewSignup(Subscriber subscriber, Signup.Valid signup, ClientInfo client,
+            PreparedConfirmation prepared, Instant now) {
         if (subscriber.status == Subscriber.Status.UNSUBSCRIBED) {
             // The status stays UNSUBSCRIBED until the new confirmation: anyone can type an address into a form, and
             // flipping it to PENDING here let a third party undo a recorded unsubscribe (and made the row look like a
@@ -95,17 +97,17 @@ class SubscriptionService implements EbookGrants {
         subscriber.source = signup.source();
         subscriber.consentVersion = signup.list().consentVersion();
         ConsentRecord.record(subscriber, "SIGNUP", client, now);
-        sendConfirmation(subscriber, now);
+        sendConfirmation(subscriber, prepared, now);
     }
 
-    private void sendConfirmation(Subscriber subscriber, Instant now) {
+    private void sendConfirmation(Subscriber subscriber, PreparedConfirmation prepared, Instant now) {
         if (!gate.admit(subscriber.listId, subscriber.email, now)) {
             LOG.infof("subscriber %d: confirmation withheld by the cooldown or the daily cap of its mailbox",
                     subscriber.id);
             return;
         }
         subscriber.lastConfirmationSentAt = now;
-        mails.queueConfirmation(subscriber, now, gate.notBefore(now));
+        mails.queueConfirmation(subscriber, prepared, now, gate.notBefore(now));
         LOG.infof("subscriber %d: confirmation queued", subscriber.id);
     }
 

@@ -51,15 +51,20 @@ class Tokens {
     /** @param lifetime null for a token that never expires */
     String issue(long subscriberId, Purpose purpose, Duration lifetime, Instant now) {
         Minted minted = mint();
+        store(subscriberId, purpose, minted.hash(), lifetime, now);
+        return minted.token();
+    }
+
+    /** Stores a token minted earlier (a prepared mail already links to it), by its hash. */
+    void store(long subscriberId, Purpose purpose, byte[] hash, Duration lifetime, Instant now) {
         em.createNativeQuery("insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at) "
                 + "values (:hash, :subscriber, :purpose, :now, :expires)")
-                .setParameter("hash", minted.hash())
+                .setParameter("hash", hash)
                 .setParameter("subscriber", subscriberId)
                 .setParameter("purpose", purpose.name())
                 .setParameter("now", now)
                 .setParameter("expires", lifetime == null ? null : now.plus(lifetime))
                 .executeUpdate();
-        return minted.token();
     }
 
     /**

@@ -96,7 +96,11 @@ class SignupPlanTest {
             String subscribers = plan(c, NewSignups.WRITE_SUBSCRIBERS, c.createArrayOf("text", lists),
                     c.createArrayOf("text", addresses), c.createArrayOf("text", new String[] { null, null }),
                     c.createArrayOf("text", x), c.createArrayOf("text", new String[] { "1", "1" }),
-                    c.createArrayOf("text", x), c.createArrayOf("text", x), now, now, now, now, now);
+                    c.createArrayOf("text", x), c.createArrayOf("text", x),
+                    c.createArrayOf("bytea", new byte[][] { new byte[32], new byte[32] }),
+                    c.createArrayOf("bytea", new byte[][] { new byte[32], new byte[32] }),
+                    c.createArrayOf("text", x), c.createArrayOf("text", x), c.createArrayOf("text", x),
+                    c.createArrayOf("text", new String[] { "{}", "{}" }), now, now, now, now, now);
             assertKeyed(subscribers);
 
             // The per-list cooldown of the canonical mailbox: the same upsert, on keys of hashed mailboxes.
