@@ -20,11 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Decides whether and when a confirmation mail goes out, beyond the per-list cooldown, for both paths that queue one
- * (new addresses in a group, known ones alone): a daily cap per address over all lists (list-bombing one victim
- * through many lists or days), and a global breaker that holds confirmations back when far more than usual were
- * queued in the last hour. Both are kept in keyed rows every instance shares ({@code rate_window},
- * {@code confirmation_tally}), written in the transaction that queues the mail.
+ * Decides whether and when a confirmation mail goes out: a cooldown per list and canonical mailbox, a daily cap per
+ * mailbox over all lists (list-bombing one victim through many lists or days), and a global breaker that holds
+ * confirmations back when far more than usual were queued in the last hour. All are kept in keyed rows every
+ * instance shares ({@code rate_window}, {@code confirmation_tally}). The group commit asks for every signup, new
+ * address or known (a confirmed one's admission goes unused: a form submission counts against its mailbox either
+ * way, and the reply's time must not depend on the address's state); a known signup queued before that is decided
+ * when it is handled.
  */
 @ApplicationScoped
 class ConfirmationGate {

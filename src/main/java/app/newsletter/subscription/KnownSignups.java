@@ -93,7 +93,7 @@ class KnownSignups {
     @Transactional
     Optional<Claimed> handleOne() {
         Object[] row = (Object[]) em.createNativeQuery("select id, list_id, email, name, source, ip, user_agent, "
-                + "confirm_hash, unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers::text "
+                + "confirm_hash, unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers::text, admitted "
                 + "from known_signup order by id limit 1 for update skip locked").getResultStream().findFirst()
                 .orElse(null);
         if (row == null) {
@@ -110,7 +110,7 @@ class KnownSignups {
         }
         Signup.Valid signup = new Signup.Valid(address.get(), (String) row[3], listId, list, (String) row[4]);
         ClientInfo client = new ClientInfo((String) row[5], (String) row[6]);
-        return service.subscribeKnown(signup, client, prepared(row)) ? Optional.empty()
+        return service.subscribeKnown(signup, client, prepared(row), (Boolean) row[13]) ? Optional.empty()
                 : Optional.of(new Claimed(id, signup, client));
     }
 

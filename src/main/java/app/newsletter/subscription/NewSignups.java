@@ -27,12 +27,15 @@ import org.jboss.logging.Logger;
 
 /**
  * Writes a group of signup requests in one transaction with one statement per table: their per-IP windows, the
- * subscribers, their consent records, the per-address caps and the breaker's count, their link tokens and their
- * confirmation mails. Every statement is an insert or a primary-key upsert of the whole group (unnest), so a signup
- * costs the same on an empty or a full, a fresh or an analysed database. Addresses new to their list are written
- * here; the others are queued in {@code known_signup} in the same transaction, for {@link KnownSignups} to handle
- * behind the reply (their rules need row locks), so that both answer after the same commit.
- * Requests that only count against their IP (invalid ones, the honeypot's) take their place in the windows and no more.
+ * per-address cooldowns and caps and the breaker's count, the subscribers, their consent records, their link tokens
+ * and their confirmation mails. Every statement is an insert or a primary-key upsert of the whole group (unnest), so
+ * a signup costs the same on an empty or a full, a fresh or an analysed database. Addresses new to their list are
+ * written here; the others are queued in {@code known_signup} in the same transaction, for {@link KnownSignups} to
+ * handle behind the reply (their rules need row locks), so that both answer after the same commit. A known address
+ * takes its cooldown and cap here as a new one does, and its queue row carries the confirmation its request
+ * prepared: both write the same rows before the reply, whose time then says nothing about the address's state
+ * (bench/timing.sh). Requests that only count against their IP (invalid ones, the honeypot's) take their place in
+ * the windows and no more.
  */
 @ApplicationScoped
 class NewSignups {
@@ -42,21 +45,22 @@ class NewSignups {
     /**
      * The subscribers new to their list, the consent record of each and, for the others, their place in
      * {@code known_signup}: one statement, so that a group of known addresses and a group of new ones cost the same
-     * round trip. A known address's row carries the confirmation its request prepared (token hashes, rendered mail),
-     * so that it writes as many bytes as a new address's subscriber, consent, tokens and mail. ON CONFLICT skips addresses already on the list; of exact repeats within the group the first one
-     * (in the group's order) is written and the others are queued as known, as is a repeat that differs only in case.
+     * round trip. A known address's row carries the confirmation its request prepared (token hashes, rendered mail)
+     * and its admission by the cooldown and cap. ON CONFLICT skips addresses already on the list; of exact repeats
+     * within the group the first one (in the group's order) is written and the others are queued as known, as is a
+     * repeat that differs only in case. A new address whose confirmation was withheld records none sent.
      */
     static final String WRITE_SUBSCRIBERS = """
             with g as (
-                 select l, e, n, s, v, ip, ua, ch, uh, ms, mt, mh, mj, o,
+                 select l, e, n, s, v, ip, ua, ch, uh, ms, mt, mh, mj, a, o,
                         row_number() over (partition by l, e order by o) = 1 as first
                    from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                               ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[])
-                        with ordinality as g(l, e, n, s, v, ip, ua, ch, uh, ms, mt, mh, mj, o)),
+                               ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
+                        with ordinality as g(l, e, n, s, v, ip, ua, ch, uh, ms, mt, mh, mj, a, o)),
             written as (
                  insert into subscriber (list_id, email, name, status, source, consent_version, created_at,
                                          updated_at, last_confirmation_sent_at)
-                 select l, e, n, 'PENDING', s, v, ?, ?, ? from g order by o
+                 select l, e, n, 'PENDING', s, v, ?, ?, case when a then ?::timestamptz end from g order by o
                  on conflict (list_id, lower(email)) do nothing
                  returning id, list_id, email),
             consents as (
@@ -66,8 +70,9 @@ class NewSignups {
                    from written w join g on g.l = w.list_id and g.e = w.email and g.first),
             known as (
                  insert into known_signup (list_id, email, name, source, ip, user_agent, queued_at, confirm_hash,
-                                           unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers)
-                 select g.l, g.e, g.n, g.s, g.ip, g.ua, ?, g.ch, g.uh, g.ms, g.mt, g.mh, g.mj::jsonb
+                                           unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers,
+                                           admitted)
+                 select g.l, g.e, g.n, g.s, g.ip, g.ua, ?, g.ch, g.uh, g.ms, g.mt, g.mh, g.mj::jsonb, g.a
                    from g
                   where not (g.first and exists (select 1 from written w where w.list_id = g.l and w.email = g.e)))
             select id, list_id, email from written""";
@@ -75,7 +80,6 @@ class NewSignups {
             insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at)
             select h, i, p, ?, case when p = 'CONFIRM' then ?::timestamptz end
               from unnest(?::bytea[], ?::bigint[], ?::text[]) as g(h, i, p)""";
-    static final String WITHHOLD = "update subscriber set last_confirmation_sent_at = null where id = any(?)";
 
     /** What became of one request of a group. */
     enum State {
@@ -143,15 +147,21 @@ class NewSignups {
         // commit, and its time must not tell a new address from a pending, confirmed or unsubscribed one
         // (bench/timing.sh). Known addresses are handled behind the reply by KnownSignups.
         try (Connection connection = dataSource.getConnection()) {
-            long[] ids = writeSubscribers(connection, signups, now);
+            // Every signup takes its mailbox's cooldown and cap here, known or new (what the rules then do with a
+            // known address's admission is decided behind the reply), so that both write the same rows.
+            boolean[] admitted = gate.admit(signups.stream().map(s -> new ConfirmationGate.Recipient(
+                    s.signup().listId(), s.signup().email().value())).toList(), now);
+            long[] ids = writeSubscribers(connection, signups, admitted, now);
             List<SignupWriter.NewSignup> created = new ArrayList<>();
             List<Long> createdIds = new ArrayList<>();
+            List<Boolean> createdAdmitted = new ArrayList<>();
             boolean known = false;
             for (int i = 0; i < ids.length; i++) {
                 outcomes[places.get(i)] = new Written(ids[i] != 0 ? State.WRITTEN : State.EXISTS, 0, ids[i]);
                 if (ids[i] != 0) {
                     created.add(signups.get(i));
                     createdIds.add(ids[i]);
+                    createdAdmitted.add(admitted[i]);
                 } else {
                     known = true;
                 }
@@ -159,13 +169,13 @@ class NewSignups {
             if (known) {
                 queued.fire(new KnownSignups.Queued());
             }
-            queueConfirmations(connection, created, createdIds, now);
+            queueConfirmations(connection, created, createdIds, createdAdmitted, now);
             return outcomes;
         }
     }
 
-    private long[] writeSubscribers(Connection connection, List<SignupWriter.NewSignup> group, Instant now)
-            throws SQLException {
+    private long[] writeSubscribers(Connection connection, List<SignupWriter.NewSignup> group, boolean[] admitted,
+            Instant now) throws SQLException {
         int n = group.size();
         String[][] columns = new String[7][n];
         byte[][] confirmHashes = new byte[n][];
@@ -198,6 +208,11 @@ class NewSignups {
             for (String[] column : mail) {
                 write.setArray(p++, connection.createArrayOf("text", column));
             }
+            Boolean[] admissions = new Boolean[n];
+            for (int i = 0; i < n; i++) {
+                admissions[i] = admitted[i];
+            }
+            write.setArray(p++, connection.createArrayOf("boolean", admissions));
             OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
             for (int i = 0; i < 5; i++) {
                 write.setObject(p++, at);
@@ -241,22 +256,18 @@ class NewSignups {
     }
 
     /**
-     * Under the daily cap: links stored and mail queued. Over it (rare: an address bombed through other lists):
-     * neither.
+     * Admitted by the cooldown and the daily cap: links stored and mail queued. Withheld (rare for a new address: one
+     * bombed through other lists or sub-addresses): neither, and the row records no confirmation sent.
      */
     private void queueConfirmations(Connection connection, List<SignupWriter.NewSignup> created, List<Long> ids,
-            Instant now) throws SQLException {
-        boolean[] admitted = gate.admit(created.stream().map(s -> new ConfirmationGate.Recipient(
-                s.signup().listId(), s.signup().email().value())).toList(), now);
+            List<Boolean> admitted, Instant now) throws SQLException {
         List<byte[]> hashes = new ArrayList<>();
         List<Long> owners = new ArrayList<>();
         List<String> purposes = new ArrayList<>();
         List<QueuedMail> mails = new ArrayList<>();
-        List<Long> withheld = new ArrayList<>();
-        for (int i = 0; i < admitted.length; i++) {
+        for (int i = 0; i < admitted.size(); i++) {
             SignupWriter.NewSignup signup = created.get(i);
-            if (!admitted[i]) {
-                withheld.add(ids.get(i));
+            if (!admitted.get(i)) {
                 LOG.infof("subscriber %d: confirmation withheld by the cooldown or the daily cap of its mailbox",
                         ids.get(i));
                 continue;
@@ -268,12 +279,6 @@ class NewSignups {
             owners.add(ids.get(i));
             purposes.add(Tokens.Purpose.UNSUBSCRIBE.name());
             mails.add(signup.mail());
-        }
-        if (!withheld.isEmpty()) {
-            try (PreparedStatement update = connection.prepareStatement(WITHHOLD)) {
-                update.setArray(1, connection.createArrayOf("bigint", withheld.toArray()));
-                update.executeUpdate();
-            }
         }
         try (PreparedStatement insert = connection.prepareStatement(INSERT_TOKENS)) {
             insert.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));

@@ -50,14 +50,16 @@ class SubscriptionService implements EbookGrants {
     }
 
     /**
-     * A signup of an address already on the list (new ones are written by {@link NewSignups}). The row lock makes
-     * concurrent signups of one address queue behind each other and see each other's cooldown.
+     * A signup of an address already on the list (new ones are written by {@link NewSignups}), behind the reply. The
+     * row lock makes concurrent signups of one address queue behind each other.
      *
      * @param prepared the confirmation the request prepared, sent when it fits (null: one is rendered)
+     * @param admitted whether the group commit admitted a confirmation under the mailbox's cooldown and daily cap
+     *            (null for a signup queued before it did: decided here)
      * @return false when the row was gone by the time it was locked (erased or purged meanwhile)
      */
     @Transactional
-    boolean subscribeKnown(Signup.Valid signup, ClientInfo client, PreparedConfirmation prepared) {
+    boolean subscribeKnown(Signup.Valid signup, ClientInfo client, PreparedConfirmation prepared, Boolean admitted) {
         Optional<Subscriber> found = em.createQuery(
                 "from Subscriber where listId = :list and lower(email) = lower(:email)", Subscriber.class)
                 .setParameter("list", signup.listId())
@@ -72,13 +74,14 @@ class SubscriptionService implements EbookGrants {
         Instant now = Instant.now();
         switch (subscriber.status) {
             case CONFIRMED -> resendEbook(subscriber, now);
-            case PENDING, UNSUBSCRIBED -> renewSignup(subscriber, signup, client, prepared, now);
+            case PENDING, UNSUBSCRIBED -> renewSignup(subscriber, signup, client, prepared,
+                    admitted != null ? admitted : gate.admit(subscriber.listId, subscriber.email, now), now);
         }
         return true;
     }
 
     private void renewSignup(Subscriber subscriber, Signup.Valid signup, ClientInfo client,
-            PreparedConfirmation prepared, Instant now) {
+            PreparedConfirmation prepared, boolean admitted, Instant now) {
         if (subscriber.status == Subscriber.Status.UNSUBSCRIBED) {
             // The status stays UNSUBSCRIBED until the new confirmation: anyone can type an address into a form, and
             // flipping it to PENDING here let a third party undo a recorded unsubscribe (and made the row look like a
@@ -87,8 +90,9 @@ class SubscriptionService implements EbookGrants {
                     subscriber.id);
         }
         subscriber.updatedAt = now;
-        if (Subscriber.within(subscriber.lastConfirmationSentAt, config.resendCooldown(), now)) {
-            LOG.infof("subscriber %d: confirmation withheld, one went out within the cooldown", subscriber.id);
+        if (!admitted) {
+            LOG.infof("subscriber %d: confirmation withheld by the cooldown or the daily cap of its mailbox",
+                    subscriber.id);
             return;
         }
         if (signup.name() != null) {
@@ -97,15 +101,6 @@ class SubscriptionService implements EbookGrants {
         subscriber.source = signup.source();
         subscriber.consentVersion = signup.list().consentVersion();
         ConsentRecord.record(subscriber, "SIGNUP", client, now);
-        sendConfirmation(subscriber, prepared, now);
-    }
-
-    private void sendConfirmation(Subscriber subscriber, PreparedConfirmation prepared, Instant now) {
-        if (!gate.admit(subscriber.listId, subscriber.email, now)) {
-            LOG.infof("subscriber %d: confirmation withheld by the cooldown or the daily cap of its mailbox",
-                    subscriber.id);
-            return;
-        }
         subscriber.lastConfirmationSentAt = now;
         mails.queueConfirmation(subscriber, prepared, now, gate.notBefore(now));
         LOG.infof("subscriber %d: confirmation queued", subscriber.id);

@@ -100,7 +100,8 @@ class SignupPlanTest {
                     c.createArrayOf("bytea", new byte[][] { new byte[32], new byte[32] }),
                     c.createArrayOf("bytea", new byte[][] { new byte[32], new byte[32] }),
                     c.createArrayOf("text", x), c.createArrayOf("text", x), c.createArrayOf("text", x),
-                    c.createArrayOf("text", new String[] { "{}", "{}" }), now, now, now, now, now);
+                    c.createArrayOf("text", new String[] { "{}", "{}" }),
+                    c.createArrayOf("boolean", new Boolean[] { true, false }), now, now, now, now, now);
             assertKeyed(subscribers);
 
             // The per-list cooldown of the canonical mailbox: the same upsert, on keys of hashed mailboxes.
@@ -117,9 +118,6 @@ class SignupPlanTest {
 
             String tally = plan(c, ConfirmationTally.ADD, now, (short) 3, 2L);
             assertKeyed(tally);
-
-            String withheld = plan(c, NewSignups.WITHHOLD, c.createArrayOf("bigint", new Long[] { 5L, 9L }));
-            assertIndexScan(withheld);
 
             String tokens = plan(c, NewSignups.INSERT_TOKENS, now, now,
                     c.createArrayOf("bytea", new byte[][] { new byte[32] }), c.createArrayOf("bigint", new Long[] { 1L }),
