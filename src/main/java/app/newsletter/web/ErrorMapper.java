@@ -3,8 +3,6 @@ package app.newsletter.web;
 import app.newsletter.platform.Failures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -13,7 +11,6 @@ import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -55,16 +52,6 @@ class ErrorMapper {
     @ServerExceptionMapper
     Response malformedJson(JsonProcessingException e, HttpHeaders headers, UriInfo uri) {
         return answer(headers, uri, 400, "The request body is not valid JSON.", Map.of(), null);
-    }
-
-    @ServerExceptionMapper
-    Response constraintViolation(ConstraintViolationException e, HttpHeaders headers, UriInfo uri) {
-        Map<String, String> errors = new LinkedHashMap<>();
-        for (ConstraintViolation<?> violation : e.getConstraintViolations()) {
-            String path = violation.getPropertyPath().toString();
-            errors.put(path.substring(path.lastIndexOf('.') + 1), violation.getMessage());
-        }
-        return answer(headers, uri, 400, "Some fields are not valid.", errors, null);
     }
 
     // Bad percent-encoding in a form body (email=%zz) fails while decoding, before any resource runs.

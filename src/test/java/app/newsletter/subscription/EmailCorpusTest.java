@@ -3,8 +3,8 @@ package app.newsletter.subscription;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import app.newsletter.support.Db;
 import app.newsletter.support.GreenMailResource;
@@ -116,7 +116,7 @@ class EmailCorpusTest {
     @Test
     void licence_of_the_corpus_is_kept_beside_it() throws IOException {
         try (InputStream in = EmailCorpusTest.class.getResourceAsStream("/isemail/isemail-LICENSE.md")) {
-            assumeFalse(in == null, "licence missing");
+            assertNotNull(in, "the corpus's licence must ship beside it (src/test/resources/isemail)");
             assertTrue(new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("Dominic Sayers"));
         }
     }

@@ -16,9 +16,11 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +83,7 @@ class GroupCommitTest {
         // PostgreSQL refuses NUL in text; the form refuses it earlier, so only a hand-made signup carries one.
         List<SignupWriter.Request> group = List.of(new SignupWriter.Request("signup-ip:192.0.2.77", prepared(good,
                 "Good")), new SignupWriter.Request("signup-ip:192.0.2.77", prepared(bad, "Bad\u0000")));
-        assertThrows(Exception.class, () -> newSignups.write(group));
+        assertDataError(assertThrows(SQLException.class, () -> newSignups.write(group)));
         assertEquals(0L, db.count("select count(*) from subscriber where email in (?, ?)", good, bad));
         assertEquals(0L, db.count("select count(*) from outbox_mail where recipient in (?, ?)", good, bad));
         assertEquals(0L, db.count("select count(*) from rate_window where key = 'signup-ip:192.0.2.77'"));
@@ -100,11 +102,22 @@ class GroupCommitTest {
         for (Future<Object> reply : replies.subList(0, n)) {
             reply.get();
         }
-        assertThrows(Exception.class, replies.get(n)::get);
+        assertDataError(assertThrows(ExecutionException.class, replies.get(n)::get));
         assertEquals(n, db.count("select count(*) from subscriber where email like ?", "%." + run));
         assertEquals(n, db.count("select count(*) from outbox_mail where kind = 'confirmation' and recipient like ?",
                 "%." + run));
         assertEquals(0L, db.count("select count(*) from subscriber where email = ?", "poison." + run));
+    }
+
+    /** The failure is the refused NUL (SQL state class 22, data exception), not some other fault. */
+    private static void assertDataError(Throwable thrown) {
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                assertTrue(sql.getSQLState().startsWith("22"), sql.getSQLState() + ": " + sql.getMessage());
+                return;
+            }
+        }
+        throw new AssertionError("not a refused value: " + thrown, thrown);
     }
 
     private SignupWriter.NewSignup prepared(String email, String name) {
