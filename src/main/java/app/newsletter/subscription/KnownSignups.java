@@ -27,6 +27,7 @@ class KnownSignups {
 
     private static final Logger LOG = Logger.getLogger(KnownSignups.class);
     private static final int PER_RUN = 1000;
+    private static final long DRAIN_DELAY_MS = 100;
 
     /** Fired by the group commit that queued known signups; observed after it committed. */
     record Queued() {
@@ -41,6 +42,7 @@ class KnownSignups {
     private final NewsletterConfig config;
     private final Vertx vertx;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     KnownSignups(EntityManager em, SubscriptionService service, SignupWriter writer, NewsletterConfig config,
             Vertx vertx) {
@@ -51,12 +53,23 @@ class KnownSignups {
         this.vertx = vertx;
     }
 
-    /** Right after the commit that queued them, off the writer's thread, so that its replies do not wait. */
+    /**
+     * Shortly after the commit that queued them, off the writer's thread. Not at once: a drain started by the commit
+     * takes a core while that very request's reply is on its way out, which made a known address's reply measurably
+     * slower than a new one's (pooled over 10 runs of bench/timing.sh: 4.47-4.54 ms against 4.41-4.44 ms). After
+     * {@link #DRAIN_DELAY_MS} the drain meets whatever requests come next, of any state, and it takes every row
+     * queued meanwhile.
+     */
     void queued(@Observes(during = TransactionPhase.AFTER_SUCCESS) Queued event) {
-        vertx.executeBlocking(() -> {
-            drain();
-            return null;
-        }, false);
+        if (drainScheduled.compareAndSet(false, true)) {
+            vertx.setTimer(DRAIN_DELAY_MS, timer -> {
+                drainScheduled.set(false);
+                vertx.executeBlocking(() -> {
+                    drain();
+                    return null;
+                }, false);
+            });
+        }
     }
 
     /** The safety net: rows another instance queued before it stopped, or that a failed run left. */
