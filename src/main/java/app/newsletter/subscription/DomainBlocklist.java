@@ -1,7 +1,9 @@
 package app.newsletter.subscription;
 
 import app.newsletter.platform.NewsletterConfig;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Domains whose addresses are dropped without a word: an entry blocks the domain and all its subdomains
  * ({@code *.example} says so explicitly). Ships with a list of disposable-mail services.
  */
+@Startup // a bad entry stops start-up, not the first signup
 @ApplicationScoped
 class DomainBlocklist {
 
@@ -24,11 +28,16 @@ class DomainBlocklist {
 
     private final Set<String> blocked = new HashSet<>();
 
+    @Inject
     DomainBlocklist(NewsletterConfig config) {
-        if (config.blocklist().disposable()) {
+        this(config.blocklist().disposable(), config.blocklist().domains().orElse(List.of()));
+    }
+
+    DomainBlocklist(boolean disposable, List<String> domains) {
+        if (disposable) {
             blocked.addAll(load(DISPOSABLE));
         }
-        config.blocklist().domains().orElse(List.of()).forEach(entry -> blocked.add(normalise(entry)));
+        domains.forEach(entry -> blocked.add(normalise(entry)));
     }
 
     boolean blocks(EmailAddress address) {
@@ -43,9 +52,20 @@ class DomainBlocklist {
         }
     }
 
+    /**
+     * In the form a parsed address's domain has (lower case, ASCII): an operator writes {@code bücher.example} or
+     * {@code Example.COM.} and means the domain that addresses arrive with, {@code xn--bcher-kva.example}.
+     */
     private static String normalise(String entry) {
         String domain = entry.strip().toLowerCase(Locale.ROOT);
-        return domain.startsWith("*.") ? domain.substring(2) : domain;
+        domain = domain.startsWith("*.") ? domain.substring(2) : domain;
+        domain = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
+        Optional<EmailAddress> probe = EmailAddress.parse("probe@" + domain).address();
+        if (probe.isEmpty()) {
+            throw new IllegalArgumentException("NEWSLETTER_BLOCKLIST_DOMAINS: '" + entry.strip()
+                    + "' is not a domain name; write it as example.com or *.example.com");
+        }
+        return probe.get().value().substring("probe@".length());
     }
 
     private static Set<String> load(String resource) {

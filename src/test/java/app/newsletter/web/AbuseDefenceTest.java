@@ -399,7 +399,7 @@ class AbuseDefenceTest {
         String target = challenge.getString("challenge");
         int max = challenge.getInt("maxnumber");
         for (int n = 0; n <= max; n++) {
-            if (ProofOfWork.sha256(salt + n).equals(target)) {
+            if (Puzzle.sha256(salt + n).equals(target)) {
                 return n;
             }
         }
