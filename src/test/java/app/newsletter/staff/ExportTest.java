@@ -1,4 +1,4 @@
-package app.newsletter.export;
+package app.newsletter.staff;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;

@@ -1,4 +1,4 @@
-package app.newsletter.export;
+package app.newsletter.staff;
 
 import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.web.ProblemException;

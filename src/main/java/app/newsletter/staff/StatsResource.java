@@ -1,4 +1,4 @@
-package app.newsletter.export;
+package app.newsletter.staff;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;

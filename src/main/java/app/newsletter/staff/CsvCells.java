@@ -1,4 +1,4 @@
-package app.newsletter.export;
+package app.newsletter.staff;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package app.newsletter.export;
+package app.newsletter.staff;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
