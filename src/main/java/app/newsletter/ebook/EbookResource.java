@@ -4,8 +4,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.NewsletterConfig;
-import app.newsletter.web.LinkWindows;
-import app.newsletter.web.ProblemException;
+import app.newsletter.abuse.LinkWindows;
+import app.newsletter.http.ProblemException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -97,10 +97,9 @@ class EbookResource {
     private static Response answer(EbookGrants.Redemption redemption, java.util.function.Supplier<Response> granted) {
         return switch (redemption.outcome()) {
             case UNKNOWN -> throw new ProblemException(404, "This download link is not valid. Open the whole link "
-                    + "from the mail.", Map.of(), null);
+                    + "from the mail.", Map.of());
             case GONE -> throw new ProblemException(410, "This download link no longer works: it has expired, or "
-                    + "the subscription it belonged to has ended. Sign up again to receive a new one.", Map.of(),
-                    null);
+                    + "the subscription it belonged to has ended. Sign up again to receive a new one.", Map.of());
             case GRANTED -> granted.get();
         };
     }

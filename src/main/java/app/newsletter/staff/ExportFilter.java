@@ -1,7 +1,7 @@
 package app.newsletter.staff;
 
 import app.newsletter.platform.NewsletterConfig;
-import app.newsletter.web.ProblemException;
+import app.newsletter.http.ProblemException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ record ExportFilter(String list, List<String> statuses, List<String> events, Loc
         }
         if (!errors.isEmpty()) {
             throw new ProblemException(400, errors.size() == 1 ? errors.values().iterator().next()
-                    : "Some filters are not valid.", errors, null);
+                    : "Some filters are not valid.", errors);
         }
         return new ExportFilter(list, statuses, events, since, until);
     }

@@ -1,6 +1,6 @@
 package app.newsletter.subscription;
 
-import app.newsletter.web.ClientAddresses;
+import app.newsletter.http.ClientAddresses;
 import io.vertx.core.http.HttpServerRequest;
 
 /**

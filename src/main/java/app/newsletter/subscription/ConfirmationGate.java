@@ -1,7 +1,7 @@
 package app.newsletter.subscription;
 
 import app.newsletter.platform.NewsletterConfig;
-import app.newsletter.web.RateWindows;
+import app.newsletter.abuse.RateWindows;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;

@@ -3,7 +3,7 @@ package app.newsletter.subscription;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import app.newsletter.web.ProblemException;
+import app.newsletter.http.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -56,12 +56,12 @@ class DataSubjectResource {
     private static EmailAddress address(String email) {
         EmailAddress.Result result = EmailAddress.parse(email);
         if (result.error() != null) {
-            throw new ProblemException(400, result.error(), Map.of("email", result.error()), null);
+            throw new ProblemException(400, result.error(), Map.of("email", result.error()));
         }
         return result.address().orElseThrow();
     }
 
     private static ProblemException unknown() {
-        return new ProblemException(404, "Nothing is stored about this address.", Map.of(), null);
+        return new ProblemException(404, "Nothing is stored about this address.", Map.of());
     }
 }

@@ -3,7 +3,7 @@ package app.newsletter.subscription;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.NewsletterConfig;
-import app.newsletter.web.RateWindows;
+import app.newsletter.abuse.RateWindows;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;

@@ -1,7 +1,7 @@
 package app.newsletter.subscription;
 
 import app.newsletter.platform.NewsletterConfig;
-import app.newsletter.web.ProblemException;
+import app.newsletter.http.ProblemException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -49,7 +49,7 @@ record Signup(String email, String name, String list, String source, Boolean con
         }
         if (!errors.isEmpty()) {
             String detail = errors.size() == 1 ? errors.values().iterator().next() : "Some fields are not valid.";
-            throw new ProblemException(400, detail, errors, listId == null ? config.defaultList() : listId);
+            throw new InvalidSignup(detail, errors, listId == null ? config.defaultList() : listId);
         }
         return new Valid(address.address().orElseThrow(), cleanName, listId, mailingList, cleanSource);
     }

@@ -1,15 +1,17 @@
 package app.newsletter.subscription;
 
-import app.newsletter.web.ClientAddresses;
+import app.newsletter.http.TooManyRequests;
+
+import app.newsletter.http.ClientAddresses;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.NewsletterConfig;
-import app.newsletter.web.FormReplies;
-import app.newsletter.web.Origins;
-import app.newsletter.web.ProblemException;
-import app.newsletter.web.ProofOfWork;
-import app.newsletter.web.RateWindows;
+import app.newsletter.subscription.FormReplies;
+import app.newsletter.abuse.Origins;
+import app.newsletter.http.ProblemException;
+import app.newsletter.abuse.ProofOfWork;
+import app.newsletter.abuse.RateWindows;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -87,8 +90,12 @@ class SignupResource {
             @RestForm String source, @RestForm String consent, @RestForm String website, @RestForm String pow,
             @Context HttpServerRequest request) {
         Signup signup = new Signup(email, name, list, source, checkbox(consent), website, pow);
-        String listId = accept(signup, request);
-        return forms.success(listId);
+        try {
+            return forms.success(accept(signup, request));
+        } catch (InvalidSignup invalid) {
+            return forms.failure(invalid.status(), invalid.listId(), invalid.getMessage(),
+                    List.copyOf(invalid.errors().values()));
+        }
     }
 
     /**
@@ -100,7 +107,7 @@ class SignupResource {
     private String accept(Signup signup, HttpServerRequest request) {
         try {
             return check(signup, request);
-        } catch (RateWindows.TooManyRequests e) {
+        } catch (TooManyRequests e) {
             metrics.signup(SubscriptionMetrics.Outcome.LIMITED);
             throw e;
         } catch (ProblemException e) {

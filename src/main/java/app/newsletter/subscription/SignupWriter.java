@@ -1,9 +1,11 @@
 package app.newsletter.subscription;
 
+import app.newsletter.http.TooManyRequests;
+
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.Failures;
 import app.newsletter.platform.NewsletterConfig;
-import app.newsletter.web.RateWindows;
+import app.newsletter.abuse.RateWindows;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -97,7 +99,7 @@ class SignupWriter {
     /**
      * Stores a signup, its client's request counted against the per-IP windows in the same transaction.
      *
-     * @throws RateWindows.TooManyRequests when the client's IP has used up its windows (nothing is stored)
+     * @throws TooManyRequests when the client's IP has used up its windows (nothing is stored)
      */
     void subscribe(Signup.Valid signup, ClientInfo client) {
         submit(new Request(windows.signupKey(client.ip()), prepare(signup, client)));
@@ -114,7 +116,7 @@ class SignupWriter {
     /**
      * Counts a request that stores nothing (invalid, a bot's) against its client's IP, as every signup request counts.
      *
-     * @throws RateWindows.TooManyRequests when the client's IP has used up its windows
+     * @throws TooManyRequests when the client's IP has used up its windows
      */
     void count(ClientInfo client) {
         String key = windows.signupKey(client.ip());
@@ -129,7 +131,7 @@ class SignupWriter {
             outcome = alone(request);
         }
         if (outcome.state() == NewSignups.State.LIMITED) {
-            throw new RateWindows.TooManyRequests(outcome.retryAfter());
+            throw new TooManyRequests(outcome.retryAfter());
         }
         return outcome;
     }

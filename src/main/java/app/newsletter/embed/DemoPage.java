@@ -1,0 +1,69 @@
+package app.newsletter.embed;
+
+import app.newsletter.platform.NewsletterConfig;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * {@code GET /}: a sample blog article with the signup box in its footer, embedded exactly as a foreign site embeds
+ * it, plus the code to copy and a plain HTML form for pages without JavaScript.
+ */
+@Path("/")
+public class DemoPage {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance demo(String baseUrl, String list, String embedCode, String formCode);
+    }
+
+    private final NewsletterConfig config;
+
+    DemoPage(NewsletterConfig config) {
+        this.config = config;
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_HTML + ";charset=UTF-8")
+    public TemplateInstance page() {
+        String base = baseUrl(config);
+        String list = config.defaultList();
+        // The codes are HTML to paste, so the values in them are attribute-escaped; Qute escapes them again to show.
+        String codeBase = attribute(base);
+        String codeList = attribute(list);
+        return Templates.demo(base, list, embedCode(codeBase, codeList), formCode(codeBase, codeList));
+    }
+
+    /** The public URL without trailing slashes, e.g. {@code https://news.example.com}. */
+    static String baseUrl(NewsletterConfig config) {
+        return config.publicUrl().toString().replaceAll("/+$", "");
+    }
+
+    /** The page shows the form code as it is (raw); escaping keeps configured values inside their attributes. */
+    private static String attribute(String value) {
+        return value.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    static String embedCode(String base, String list) {
+        return "<div data-newsletter=\"" + list + "\"></div>\n"
+                + "<script src=\"" + base + "/widget.js\" async></script>";
+    }
+
+    static String formCode(String base, String list) {
+        return "<form method=\"post\" action=\"" + base + "/api/subscriptions\">\n"
+                + "  <input type=\"hidden\" name=\"list\" value=\"" + list + "\">\n"
+                + "  <label for=\"nl-email\">Email address</label>\n"
+                + "  <input id=\"nl-email\" type=\"email\" name=\"email\" required autocomplete=\"email\">\n"
+                + "  <label for=\"nl-name\">Name (optional)</label>\n"
+                + "  <input id=\"nl-name\" type=\"text\" name=\"name\" autocomplete=\"name\">\n"
+                + "  <div aria-hidden=\"true\" style=\"position:absolute;left:-10000px\">\n"
+                + "    <input type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">\n"
+                + "  </div>\n"
+                + "  <p>We'll email you the ebook and our newsletter. Unsubscribe anytime.</p>\n"
+                + "  <button type=\"submit\">Subscribe</button>\n"
+                + "</form>";
+    }
+}

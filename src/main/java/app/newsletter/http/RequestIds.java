@@ -1,0 +1,35 @@
+package app.newsletter.http;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.jboss.logging.MDC;
+
+/**
+ * Gives every request an id: the caller's {@code X-Request-Id} when it is sane, else a new one. It is echoed in the
+ * answer and put in the logging context ({@code %X{requestId}}, and a field of the JSON logs), so that one request's
+ * lines can be found across threads and instances.
+ */
+@ApplicationScoped
+class RequestIds {
+
+    static final String HEADER = "X-Request-Id";
+    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(RequestIds::tag);
+    }
+
+    private static void tag(RoutingContext ctx) {
+        String id = ctx.request().getHeader(HEADER);
+        if (id == null || !SANE.matcher(id).matches()) {
+            id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+        }
+        ctx.response().putHeader(HEADER, id);
+        MDC.put("requestId", id);
+        ctx.next();
+    }
+}
