@@ -1,12 +1,12 @@
 package app.newsletter.subscription;
 
-import app.newsletter.web.ClientAddresses;
-import app.newsletter.web.LinkWindows;
+import app.newsletter.http.ClientAddresses;
+import app.newsletter.abuse.LinkWindows;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.NewsletterConfig;
-import app.newsletter.web.ProblemException;
+import app.newsletter.http.ProblemException;
 import io.quarkus.qute.TemplateInstance;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -16,6 +16,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -45,7 +46,8 @@ class ConfirmResource {
     @GET
     public TemplateInstance page(@RestQuery String token) {
         String valid = requireToken(token);
-        return SubscriptionPages.confirm(valid, config.lists().get(service.listOfConfirmLink(valid)).displayName());
+        return SubscriptionPages.confirm(valid, config.lists().get(usable(service.listOfConfirmLink(valid)))
+                .displayName());
     }
 
     @Operation(summary = "Confirm the subscription")
@@ -57,9 +59,22 @@ class ConfirmResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public TemplateInstance confirm(@RestForm String token, @Context HttpServerRequest request) {
         linkWindows.take(request);
-        SubscriptionService.Confirmed confirmed = service.confirm(requireToken(token), ClientInfo.of(request, addresses));
+        SubscriptionService.Confirmed confirmed = usable(service.confirm(requireToken(token),
+                ClientInfo.of(request, addresses)));
         NewsletterConfig.MailingList list = config.lists().get(confirmed.listId());
         return SubscriptionPages.confirmed(list.displayName(), list.ebookTitle(), confirmed.ebookUrl());
+    }
+
+    /** A confirmation link that leads nowhere: 404 when it never existed, 410 once it is spent. */
+    private static <T> T usable(SubscriptionService.Followed<T> followed) {
+        return switch (followed.link()) {
+            case USABLE -> followed.result();
+            case UNKNOWN -> throw new ProblemException(404, "This confirmation link is not valid. Check that you "
+                    + "opened the whole link from the mail, or submit the signup form again to receive a new one.",
+                    Map.of());
+            case EXPIRED -> throw new ProblemException(410, "This confirmation link has expired or is no longer "
+                    + "valid. Submit the signup form again and we will send you a new link.", Map.of());
+        };
     }
 
     static String requireToken(String token) {

@@ -2,13 +2,11 @@ package app.newsletter.subscription;
 
 import app.newsletter.ebook.EbookGrants;
 import app.newsletter.platform.NewsletterConfig;
-import app.newsletter.web.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -25,12 +23,24 @@ class SubscriptionService implements EbookGrants {
     record Confirmed(String listId, String ebookUrl) {
     }
 
-    private static final String UNKNOWN_CONFIRM = "This confirmation link is not valid. Check that you opened the "
-            + "whole link from the mail, or submit the signup form again to receive a new one.";
-    private static final String EXPIRED_CONFIRM = "This confirmation link has expired or is no longer valid. Submit "
-            + "the signup form again and we will send you a new link.";
-    private static final String UNKNOWN_UNSUBSCRIBE = "This unsubscribe link is not valid. Check that you opened the "
-            + "whole link from the mail.";
+    /** What a link from a mail led to: its result when usable, else why not. The resource chooses the answer. */
+    enum Link {
+        USABLE,
+        /** No such link for this purpose (mistyped, cut off, or never issued). */
+        UNKNOWN,
+        /** Issued once, but expired, revoked, or its subscriber is gone. */
+        EXPIRED
+    }
+
+    /** @param result present only when {@code link} is {@link Link#USABLE} */
+    record Followed<T>(Link link, T result) {
+        static <T> Followed<T> not(Link link) {
+            return new Followed<>(link, null);
+        }
+    }
+
+    private record Holder(Link link, Subscriber subscriber) {
+    }
 
     private final EntityManager em;
     private final Tokens tokens;
@@ -119,8 +129,10 @@ class SubscriptionService implements EbookGrants {
 
     /** @return the list of a usable confirmation link, for the page that asks to confirm it; changes nothing */
     @Transactional
-    String listOfConfirmLink(String token) {
-        return holderOf(token, Tokens.Purpose.CONFIRM, UNKNOWN_CONFIRM, EXPIRED_CONFIRM, LockModeType.NONE).listId;
+    Followed<String> listOfConfirmLink(String token) {
+        Holder holder = holderOf(token, Tokens.Purpose.CONFIRM, LockModeType.NONE);
+        return holder.subscriber() == null ? Followed.not(holder.link())
+                : new Followed<>(Link.USABLE, holder.subscriber().listId);
     }
 
     /** Download links a confirmed subscriber keeps from repeated confirm pages, besides the ebook mail's. */
@@ -128,15 +140,18 @@ class SubscriptionService implements EbookGrants {
 
     /** Idempotent: a second confirmation with a valid link succeeds again, without a second mail. */
     @Transactional
-    Confirmed confirm(String token, ClientInfo client) {
-        Subscriber subscriber = holderOf(token, Tokens.Purpose.CONFIRM, UNKNOWN_CONFIRM, EXPIRED_CONFIRM,
-                LockModeType.PESSIMISTIC_WRITE);
+    Followed<Confirmed> confirm(String token, ClientInfo client) {
+        Holder holder = holderOf(token, Tokens.Purpose.CONFIRM, LockModeType.PESSIMISTIC_WRITE);
+        if (holder.subscriber() == null) {
+            return Followed.not(holder.link());
+        }
+        Subscriber subscriber = holder.subscriber();
         Instant now = Instant.now();
         if (subscriber.status == Subscriber.Status.CONFIRMED) {
             // The page offers the download again; the links it minted before, but a few, go.
             String url = mails.ebookUrl(subscriber, now);
             tokens.pruneEbookLinks(subscriber.id, PAGE_LINKS_KEPT);
-            return new Confirmed(subscriber.listId, url);
+            return new Followed<>(Link.USABLE, new Confirmed(subscriber.listId, url));
         }
         subscriber.status = Subscriber.Status.CONFIRMED;
         subscriber.confirmedAt = now;
@@ -147,14 +162,17 @@ class SubscriptionService implements EbookGrants {
         String ebookUrl = mails.queueEbook(subscriber, now);
         LOG.infof("subscriber %d confirmed", subscriber.id);
         metrics.confirmed();
-        return new Confirmed(subscriber.listId, ebookUrl);
+        return new Followed<>(Link.USABLE, new Confirmed(subscriber.listId, ebookUrl));
     }
 
     /** Idempotent; answers the list id so the page can name it. */
     @Transactional
-    String unsubscribe(String token, ClientInfo client) {
-        Subscriber subscriber = holderOf(token, Tokens.Purpose.UNSUBSCRIBE, UNKNOWN_UNSUBSCRIBE, null,
-                LockModeType.PESSIMISTIC_WRITE);
+    Followed<String> unsubscribe(String token, ClientInfo client) {
+        Holder holder = holderOf(token, Tokens.Purpose.UNSUBSCRIBE, LockModeType.PESSIMISTIC_WRITE);
+        if (holder.subscriber() == null) {
+            return Followed.not(holder.link());
+        }
+        Subscriber subscriber = holder.subscriber();
         if (subscriber.status != Subscriber.Status.UNSUBSCRIBED) {
             Instant now = Instant.now();
             subscriber.status = Subscriber.Status.UNSUBSCRIBED;
@@ -165,13 +183,15 @@ class SubscriptionService implements EbookGrants {
             LOG.infof("subscriber %d unsubscribed", subscriber.id);
             metrics.unsubscribed();
         }
-        return subscriber.listId;
+        return new Followed<>(Link.USABLE, subscriber.listId);
     }
 
     /** @return the list of a valid unsubscribe link, for the page that asks to confirm it */
     @Transactional
-    String listOfUnsubscribeLink(String token) {
-        return holderOf(token, Tokens.Purpose.UNSUBSCRIBE, UNKNOWN_UNSUBSCRIBE, null, LockModeType.NONE).listId;
+    Followed<String> listOfUnsubscribeLink(String token) {
+        Holder holder = holderOf(token, Tokens.Purpose.UNSUBSCRIBE, LockModeType.NONE);
+        return holder.subscriber() == null ? Followed.not(holder.link())
+                : new Followed<>(Link.USABLE, holder.subscriber().listId);
     }
 
     @Override
@@ -219,17 +239,21 @@ class SubscriptionService implements EbookGrants {
      * The holder of a usable link. With a lock, the link is checked again once the holder's row is locked: an
      * unsubscribe that revoked it meanwhile has committed by then, and wins.
      */
-    private Subscriber holderOf(String token, Tokens.Purpose purpose, String unknown, String expired,
-            LockModeType lock) {
-        Tokens.Grant grant = tokens.find(token, purpose)
-                .orElseThrow(() -> new ProblemException(404, unknown, Map.of(), null));
-        Subscriber subscriber = em.find(Subscriber.class, grant.subscriberId(), lock);
+    private Holder holderOf(String token, Tokens.Purpose purpose, LockModeType lock) {
+        Optional<Tokens.Grant> grant = tokens.find(token, purpose);
+        if (grant.isEmpty()) {
+            return new Holder(Link.UNKNOWN, null);
+        }
+        Subscriber subscriber = em.find(Subscriber.class, grant.get().subscriberId(), lock);
         if (lock != LockModeType.NONE) {
-            grant = tokens.find(token, purpose).orElseThrow(() -> new ProblemException(404, unknown, Map.of(), null));
+            grant = tokens.find(token, purpose);
+            if (grant.isEmpty()) {
+                return new Holder(Link.UNKNOWN, null);
+            }
         }
-        if (subscriber == null || !grant.usable(Instant.now())) {
-            throw new ProblemException(410, expired, Map.of(), null);
+        if (subscriber == null || !grant.get().usable(Instant.now())) {
+            return new Holder(Link.EXPIRED, null);
         }
-        return subscriber;
+        return new Holder(Link.USABLE, subscriber);
     }
 }

@@ -1,6 +1,7 @@
 package app.newsletter.subscription;
 
-import app.newsletter.web.ClientAddresses;
+import app.newsletter.http.ClientAddresses;
+import app.newsletter.http.ProblemException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -39,7 +41,7 @@ class UnsubscribeResource {
     @GET
     public TemplateInstance page(@RestQuery String token) {
         String valid = ConfirmResource.requireToken(token);
-        String listId = service.listOfUnsubscribeLink(valid);
+        String listId = usable(service.listOfUnsubscribeLink(valid));
         return SubscriptionPages.unsubscribe(valid, config.lists().get(listId).displayName());
     }
 
@@ -50,12 +52,23 @@ class UnsubscribeResource {
     @Operation(summary = "Unsubscribe, also RFC 8058 one-click (body List-Unsubscribe=One-Click)")
     @APIResponse(responseCode = "200", description = "Unsubscribed (idempotent)")
     @APIResponse(responseCode = "404", description = "Unknown link")
+    @APIResponse(responseCode = "410", description = "Its subscriber is gone (erased)")
     @POST
     @Consumes({ MediaType.APPLICATION_FORM_URLENCODED, MediaType.WILDCARD })
     public TemplateInstance unsubscribe(@RestQuery String token, @RestForm("token") String formToken,
             @Context HttpServerRequest request) {
         String valid = ConfirmResource.requireToken(token != null ? token : formToken);
-        String listId = service.unsubscribe(valid, ClientInfo.of(request, addresses));
+        String listId = usable(service.unsubscribe(valid, ClientInfo.of(request, addresses)));
         return SubscriptionPages.unsubscribed(config.lists().get(listId).displayName());
+    }
+
+    /** An unsubscribe link never expires; one that leads nowhere is unknown, or its subscriber was erased (410). */
+    private static String usable(SubscriptionService.Followed<String> followed) {
+        return switch (followed.link()) {
+            case USABLE -> followed.result();
+            case UNKNOWN -> throw new ProblemException(404, "This unsubscribe link is not valid. Check that you "
+                    + "opened the whole link from the mail.", Map.of());
+            case EXPIRED -> throw new ProblemException(410, "This unsubscribe link no longer works.", Map.of());
+        };
     }
 }
