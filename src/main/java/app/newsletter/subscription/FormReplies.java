@@ -4,18 +4,23 @@ import app.newsletter.http.WebPages;
 
 import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.runtime.Startup;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Answers for plain HTML forms: a redirect when the list configures one, else a page of our own. Targets come only
  * from configuration, never from the request, so the endpoint cannot be used as an open redirect.
  */
+@Startup // a bad default list stops start-up, not the first form
 @ApplicationScoped
 class FormReplies {
 
@@ -29,6 +34,19 @@ class FormReplies {
 
     FormReplies(NewsletterConfig config) {
         this.config = config;
+        checkDefaultList(config.defaultList(), config.lists().keySet());
+    }
+
+    /**
+     * Every form without a list joins the default one, and its reply is that list's page: a default that names no
+     * list stops start-up here, where it once answered a form with a 500.
+     */
+    static void checkDefaultList(String defaultList, Set<String> lists) {
+        if (!lists.contains(defaultList)) {
+            throw new IllegalArgumentException("NEWSLETTER_DEFAULT_LIST: '" + defaultList + "' is not a configured "
+                    + "list; name one of " + new TreeSet<>(lists) + " or configure it (NEWSLETTER_LISTS_"
+                    + defaultList.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_DISPLAY_NAME and the rest)");
+        }
     }
 
     Response success(String listId) {
