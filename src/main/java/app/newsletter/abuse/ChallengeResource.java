@@ -5,7 +5,6 @@ import app.newsletter.http.ProblemException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import app.newsletter.platform.NewsletterConfig;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -20,9 +19,9 @@ import org.jboss.resteasy.reactive.RestQuery;
 class ChallengeResource {
 
     private final ProofOfWork proofOfWork;
-    private final NewsletterConfig config;
+    private final AbuseConfig config;
 
-    ChallengeResource(ProofOfWork proofOfWork, NewsletterConfig config) {
+    ChallengeResource(ProofOfWork proofOfWork, AbuseConfig config) {
         this.proofOfWork = proofOfWork;
         this.config = config;
     }

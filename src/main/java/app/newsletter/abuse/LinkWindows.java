@@ -4,7 +4,6 @@ import app.newsletter.http.TooManyRequests;
 
 import app.newsletter.http.ClientAddresses;
 
-import app.newsletter.platform.NewsletterConfig;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -26,7 +25,7 @@ public class LinkWindows {
     private final ClientAddresses addresses;
     private final boolean enabled;
 
-    LinkWindows(RateWindows windows, ClientAddresses addresses, NewsletterConfig config) {
+    LinkWindows(RateWindows windows, ClientAddresses addresses, AbuseConfig config) {
         this.windows = windows;
         this.addresses = addresses;
         this.enabled = config.rateLimit().enabled();

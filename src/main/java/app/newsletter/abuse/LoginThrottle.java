@@ -3,7 +3,6 @@ package app.newsletter.abuse;
 import app.newsletter.http.ClientAddresses;
 import app.newsletter.http.Problem;
 
-import app.newsletter.platform.NewsletterConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
@@ -36,7 +35,7 @@ class LoginThrottle {
     private final int perMinute;
     private final ObjectMapper json;
 
-    LoginThrottle(RateWindows windows, ClientAddresses addresses, Vertx vertx, NewsletterConfig config,
+    LoginThrottle(RateWindows windows, ClientAddresses addresses, Vertx vertx, AbuseConfig config,
             ObjectMapper json) {
         this.json = json;
         this.windows = windows;

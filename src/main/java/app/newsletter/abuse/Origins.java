@@ -2,7 +2,6 @@ package app.newsletter.abuse;
 
 import app.newsletter.http.ProblemException;
 
-import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,11 +31,11 @@ public class Origins {
     private final Map<String, Set<String>> perList = new HashMap<>();
     private final Set<String> anyList = new HashSet<>();
 
-    Origins(NewsletterConfig config) {
+    Origins(AbuseConfig config) {
         global.add(origin(config.publicUrl().toString()));
         config.allowedOrigins().orElse(List.of())
                 .forEach(o -> global.add(configured(o, "NEWSLETTER_ALLOWED_ORIGINS")));
-        for (Entry<String, NewsletterConfig.MailingList> list : config.lists().entrySet()) {
+        for (Entry<String, AbuseConfig.ListDefence> list : config.lists().entrySet()) {
             Set<String> origins = new HashSet<>();
             list.getValue().allowedOrigins().orElse(List.of()).forEach(o -> origins.add(configured(o,
                     "NEWSLETTER_LISTS_" + list.getKey().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_")

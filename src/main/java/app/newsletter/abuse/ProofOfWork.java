@@ -2,7 +2,6 @@ package app.newsletter.abuse;
 
 import app.newsletter.http.ProblemException;
 
-import app.newsletter.platform.NewsletterConfig;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,17 +26,17 @@ public class ProofOfWork {
 
     private final EntityManager em;
     private final ObjectMapper json;
-    private final NewsletterConfig config;
+    private final AbuseConfig config;
     private volatile byte[] key;
 
-    ProofOfWork(EntityManager em, ObjectMapper json, NewsletterConfig config) {
+    ProofOfWork(EntityManager em, ObjectMapper json, AbuseConfig config) {
         this.em = em;
         this.json = json;
         this.config = config;
     }
 
     public boolean requiredFor(String listId) {
-        NewsletterConfig.MailingList list = config.lists().get(listId);
+        AbuseConfig.ListDefence list = config.lists().get(listId);
         return list != null && list.proofOfWork();
     }
 

@@ -3,7 +3,6 @@ package app.newsletter.abuse;
 import app.newsletter.http.ClientAddresses;
 import app.newsletter.http.ProblemException;
 
-import app.newsletter.platform.NewsletterConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -63,9 +62,9 @@ public class RateWindows {
 
     private final EntityManager em;
     private final AgroalDataSource dataSource;
-    private final NewsletterConfig.RateLimit config;
+    private final AbuseConfig.RateLimit config;
 
-    RateWindows(EntityManager em, AgroalDataSource dataSource, NewsletterConfig config) {
+    RateWindows(EntityManager em, AgroalDataSource dataSource, AbuseConfig config) {
         this.em = em;
         this.dataSource = dataSource;
         this.config = config.rateLimit();

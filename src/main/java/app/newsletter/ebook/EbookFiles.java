@@ -1,6 +1,5 @@
 package app.newsletter.ebook;
 
-import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -26,7 +25,7 @@ class EbookFiles {
     private final Map<String, byte[]> served = new HashMap<>();
     private final Map<String, String> fileNames = new HashMap<>();
 
-    EbookFiles(NewsletterConfig config) {
+    EbookFiles(EbookConfig config) {
         config.lists().forEach((id, list) -> {
             String source = list.ebookSource().strip();
             if (source.startsWith("http://") || source.startsWith("https://")) {
@@ -38,7 +37,7 @@ class EbookFiles {
         });
     }
 
-    Response deliver(NewsletterConfig.MailingList list) {
+    Response deliver(EbookConfig.Ebook list) {
         URI target = external.get(list.ebookSource());
         if (target != null) {
             return Response.status(Response.Status.FOUND).location(target).build();

@@ -3,7 +3,6 @@ package app.newsletter.ebook;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.abuse.LinkWindows;
 import app.newsletter.http.ProblemException;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,10 +22,10 @@ class EbookResource {
 
     private final EbookGrants grants;
     private final EbookFiles files;
-    private final NewsletterConfig config;
+    private final EbookConfig config;
     private final LinkWindows linkWindows;
 
-    EbookResource(EbookGrants grants, EbookFiles files, NewsletterConfig config, LinkWindows linkWindows) {
+    EbookResource(EbookGrants grants, EbookFiles files, EbookConfig config, LinkWindows linkWindows) {
         this.linkWindows = linkWindows;
         this.grants = grants;
         this.files = files;

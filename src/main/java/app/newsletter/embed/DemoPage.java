@@ -1,6 +1,6 @@
 package app.newsletter.embed;
 
-import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.subscription.SubscriptionConfig;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.GET;
@@ -20,9 +20,9 @@ public class DemoPage {
         static native TemplateInstance demo(String baseUrl, String list, String embedCode, String formCode);
     }
 
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
 
-    DemoPage(NewsletterConfig config) {
+    DemoPage(SubscriptionConfig config) {
         this.config = config;
     }
 
@@ -38,7 +38,7 @@ public class DemoPage {
     }
 
     /** The public URL without trailing slashes, e.g. {@code https://news.example.com}. */
-    static String baseUrl(NewsletterConfig config) {
+    static String baseUrl(SubscriptionConfig config) {
         return config.publicUrl().toString().replaceAll("/+$", "");
     }
 

@@ -1,7 +1,6 @@
 package app.newsletter.outbox;
 
 import app.newsletter.platform.Failures;
-import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.scheduler.Scheduled;
@@ -41,7 +40,7 @@ class OutboxDispatcher {
     private final OutboxStore store;
     private final OutboxBatches batches;
     private final ReactiveMailer mailer;
-    private final NewsletterConfig.Outbox config;
+    private final OutboxConfig config;
     private final Instance<MailClient> client;
     private final boolean mock;
     private final String from;
@@ -52,7 +51,7 @@ class OutboxDispatcher {
     private volatile boolean stopping;
 
     OutboxDispatcher(OutboxStore store, OutboxBatches batches, OutboxMetrics metrics, ReactiveMailer mailer,
-            Instance<MailClient> client, NewsletterConfig config,
+            Instance<MailClient> client, OutboxConfig config,
             @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false") boolean mock,
             @ConfigProperty(name = "quarkus.mailer.from") String from,
             @ConfigProperty(name = "quarkus.mailer.bounce-address") Optional<String> bounceAddress) {
@@ -61,7 +60,7 @@ class OutboxDispatcher {
         this.metrics = metrics;
         this.mailer = mailer;
         this.client = client;
-        this.config = config.outbox();
+        this.config = config;
         this.mock = mock;
         this.from = from;
         this.bounceAddress = bounceAddress;

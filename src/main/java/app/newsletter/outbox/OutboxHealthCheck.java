@@ -1,6 +1,5 @@
 package app.newsletter.outbox;
 
-import app.newsletter.platform.NewsletterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -18,9 +17,9 @@ class OutboxHealthCheck implements HealthCheck {
     private final OutboxStore store;
     private final Duration degradedAfter;
 
-    OutboxHealthCheck(OutboxStore store, NewsletterConfig config) {
+    OutboxHealthCheck(OutboxStore store, OutboxConfig config) {
         this.store = store;
-        this.degradedAfter = config.outbox().degradedAfter();
+        this.degradedAfter = config.degradedAfter();
     }
 
     @Override

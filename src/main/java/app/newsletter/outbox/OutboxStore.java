@@ -1,6 +1,5 @@
 package app.newsletter.outbox;
 
-import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.platform.SqlValues;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -14,11 +13,11 @@ import java.util.List;
 class OutboxStore {
 
     private final EntityManager em;
-    private final NewsletterConfig.Outbox config;
+    private final OutboxConfig config;
 
-    OutboxStore(EntityManager em, NewsletterConfig config) {
+    OutboxStore(EntityManager em, OutboxConfig config) {
         this.em = em;
-        this.config = config.outbox();
+        this.config = config;
     }
 
     /** Reschedules with exponential backoff, or gives up (dead) when the mail is too old or refused for good. */

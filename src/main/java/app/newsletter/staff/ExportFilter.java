@@ -1,6 +1,6 @@
 package app.newsletter.staff;
 
-import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.subscription.SubscriptionConfig;
 import app.newsletter.http.ProblemException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -21,7 +21,7 @@ record ExportFilter(String list, List<String> statuses, List<String> events, Loc
     static final Set<String> STATUSES = Set.of("pending", "confirmed", "unsubscribed");
     static final Set<String> EVENTS = Set.of("signup", "confirm", "unsubscribe");
 
-    static ExportFilter parse(MultivaluedMap<String, String> query, Set<String> allowed, NewsletterConfig config) {
+    static ExportFilter parse(MultivaluedMap<String, String> query, Set<String> allowed, SubscriptionConfig config) {
         Map<String, String> errors = new LinkedHashMap<>();
         for (String name : query.keySet()) {
             if (!allowed.contains(name)) {

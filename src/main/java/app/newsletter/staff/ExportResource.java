@@ -4,7 +4,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import app.newsletter.platform.AuditLog;
-import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.subscription.SubscriptionConfig;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -36,9 +36,9 @@ class ExportResource {
 
     private final CsvExports exports;
     private final AuditLog audit;
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
 
-    ExportResource(CsvExports exports, AuditLog audit, NewsletterConfig config) {
+    ExportResource(CsvExports exports, AuditLog audit, SubscriptionConfig config) {
         this.exports = exports;
         this.audit = audit;
         this.config = config;

@@ -2,7 +2,7 @@ package app.newsletter.staff;
 
 import app.newsletter.outbox.Backlog;
 import app.newsletter.outbox.Outbox;
-import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.subscription.SubscriptionConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -45,9 +45,9 @@ class Stats {
 
     private final EntityManager em;
     private final Outbox outbox;
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
 
-    Stats(EntityManager em, Outbox outbox, NewsletterConfig config) {
+    Stats(EntityManager em, Outbox outbox, SubscriptionConfig config) {
         this.em = em;
         this.outbox = outbox;
         this.config = config;

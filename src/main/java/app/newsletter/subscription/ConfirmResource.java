@@ -5,7 +5,6 @@ import app.newsletter.abuse.LinkWindows;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.http.ProblemException;
 import io.quarkus.qute.TemplateInstance;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,11 +25,11 @@ import org.jboss.resteasy.reactive.RestQuery;
 class ConfirmResource {
 
     private final SubscriptionService service;
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
     private final ClientAddresses addresses;
     private final LinkWindows linkWindows;
 
-    ConfirmResource(SubscriptionService service, NewsletterConfig config, ClientAddresses addresses,
+    ConfirmResource(SubscriptionService service, SubscriptionConfig config, ClientAddresses addresses,
             LinkWindows linkWindows) {
         this.linkWindows = linkWindows;
         this.addresses = addresses;
@@ -61,7 +60,7 @@ class ConfirmResource {
         linkWindows.take(request);
         SubscriptionService.Confirmed confirmed = usable(service.confirm(requireToken(token),
                 ClientInfo.of(request, addresses)));
-        NewsletterConfig.MailingList list = config.lists().get(confirmed.listId());
+        SubscriptionConfig.MailingList list = config.lists().get(confirmed.listId());
         return SubscriptionPages.confirmed(list.displayName(), list.ebookTitle(), confirmed.ebookUrl());
     }
 

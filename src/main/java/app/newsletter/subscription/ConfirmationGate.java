@@ -1,6 +1,6 @@
 package app.newsletter.subscription;
 
-import app.newsletter.platform.NewsletterConfig;
+import app.newsletter.abuse.AbuseConfig;
 import app.newsletter.abuse.RateWindows;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,17 +35,17 @@ class ConfirmationGate {
 
     private final RateWindows windows;
     private final ConfirmationTally tally;
-    private final NewsletterConfig.RateLimit config;
+    private final AbuseConfig.RateLimit config;
     private final BreakerReading.Limits limits;
     private final Duration cooldown;
     private final AtomicLong queuedSinceReading = new AtomicLong();
     private volatile BreakerReading reading;
     private volatile Instant warnedAt = Instant.EPOCH;
 
-    ConfirmationGate(RateWindows windows, ConfirmationTally tally, NewsletterConfig config) {
+    ConfirmationGate(RateWindows windows, ConfirmationTally tally, SubscriptionConfig config, AbuseConfig defences) {
         this.windows = windows;
         this.tally = tally;
-        this.config = config.rateLimit();
+        this.config = defences.rateLimit();
         this.cooldown = config.resendCooldown();
         this.limits = new BreakerReading.Limits(this.config.confirmationsPerHour(), this.config.breakerCeiling(),
                 this.config.breakerMultiple(), this.config.breakerBaseline());

@@ -3,7 +3,6 @@ package app.newsletter.subscription;
 import app.newsletter.outbox.MailRecord;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.platform.AuditLog;
-import app.newsletter.platform.NewsletterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -37,9 +36,9 @@ class DataSubjects {
     private final Outbox outbox;
     private final AuditLog audit;
 
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
 
-    DataSubjects(EntityManager em, Outbox outbox, AuditLog audit, NewsletterConfig config) {
+    DataSubjects(EntityManager em, Outbox outbox, AuditLog audit, SubscriptionConfig config) {
         this.config = config;
         this.em = em;
         this.outbox = outbox;

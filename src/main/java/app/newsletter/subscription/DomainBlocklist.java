@@ -1,6 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,7 +28,7 @@ class DomainBlocklist {
     private final Set<String> blocked = new HashSet<>();
 
     @Inject
-    DomainBlocklist(NewsletterConfig config) {
+    DomainBlocklist(SubscriptionConfig config) {
         this(config.blocklist().disposable(), config.blocklist().domains().orElse(List.of()));
     }
 

@@ -2,7 +2,6 @@ package app.newsletter.subscription;
 
 import app.newsletter.http.WebPages;
 
-import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.runtime.Startup;
 import io.quarkus.qute.TemplateInstance;
@@ -30,9 +29,9 @@ class FormReplies {
         static native TemplateInstance thanks(String listName);
     }
 
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
 
-    FormReplies(NewsletterConfig config) {
+    FormReplies(SubscriptionConfig config) {
         this.config = config;
         checkDefaultList(config.defaultList(), config.lists().keySet());
     }
@@ -50,7 +49,7 @@ class FormReplies {
     }
 
     Response success(String listId) {
-        NewsletterConfig.MailingList list = list(listId).orElseThrow();
+        SubscriptionConfig.MailingList list = list(listId).orElseThrow();
         return list.successUrl().map(FormReplies::seeOther).orElseGet(() -> html(200,
                 Pages.thanks(list.displayName()).render()));
     }
@@ -58,12 +57,12 @@ class FormReplies {
     /** @param listId the list whose error URL receives the browser; null for a page of our own */
     Response failure(int status, String listId, String detail, List<String> errors) {
         Optional<URI> errorUrl = listId == null ? Optional.empty()
-                : list(listId).flatMap(NewsletterConfig.MailingList::errorUrl);
+                : list(listId).flatMap(SubscriptionConfig.MailingList::errorUrl);
         return errorUrl.map(FormReplies::seeOther).orElseGet(() -> html(status,
                 WebPages.failure(detail, errors).render()));
     }
 
-    private Optional<NewsletterConfig.MailingList> list(String listId) {
+    private Optional<SubscriptionConfig.MailingList> list(String listId) {
         return Optional.ofNullable(config.lists().get(listId == null ? config.defaultList() : listId));
     }
 

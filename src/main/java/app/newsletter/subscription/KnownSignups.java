@@ -2,7 +2,6 @@ package app.newsletter.subscription;
 
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.Failures;
-import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,12 +38,12 @@ class KnownSignups {
     private final EntityManager em;
     private final SubscriptionService service;
     private final SignupWriter writer;
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
     private final Vertx vertx;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
-    KnownSignups(EntityManager em, SubscriptionService service, SignupWriter writer, NewsletterConfig config,
+    KnownSignups(EntityManager em, SubscriptionService service, SignupWriter writer, SubscriptionConfig config,
             Vertx vertx) {
         this.em = em;
         this.service = service;
@@ -115,7 +114,7 @@ class KnownSignups {
         long id = ((Number) row[0]).longValue();
         em.createNativeQuery("delete from known_signup where id = :id").setParameter("id", id).executeUpdate();
         String listId = (String) row[1];
-        NewsletterConfig.MailingList list = config.lists().get(listId);
+        SubscriptionConfig.MailingList list = config.lists().get(listId);
         Optional<EmailAddress> address = EmailAddress.parse((String) row[2]).address();
         if (list == null || address.isEmpty()) {
             LOG.warnf("known signup %d dropped: its list or address is no longer valid", id);

@@ -1,6 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.platform.NewsletterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Absolute links for mails and pages, all rooted at the configured public URL. */
@@ -9,7 +8,7 @@ class Links {
 
     private final String base;
 
-    Links(NewsletterConfig config) {
+    Links(SubscriptionConfig config) {
         String url = config.publicUrl().toString();
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }

@@ -2,7 +2,6 @@ package app.newsletter.subscription;
 
 import app.newsletter.outbox.Outbox;
 import app.newsletter.outbox.QueuedMail;
-import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.abuse.RateWindows;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -111,7 +110,7 @@ class NewSignups {
     private final Event<KnownSignups.Queued> queued;
 
     NewSignups(AgroalDataSource dataSource, RateWindows windows, ConfirmationGate gate, Outbox outbox,
-            NewsletterConfig config, Event<KnownSignups.Queued> queued) {
+            SubscriptionConfig config, Event<KnownSignups.Queued> queued) {
         this.queued = queued;
         this.dataSource = dataSource;
         this.windows = windows;

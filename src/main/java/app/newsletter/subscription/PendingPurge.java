@@ -1,6 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -15,9 +14,9 @@ class PendingPurge {
     private static final Logger LOG = Logger.getLogger(PendingPurge.class);
 
     private final EntityManager em;
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
 
-    PendingPurge(EntityManager em, NewsletterConfig config) {
+    PendingPurge(EntityManager em, SubscriptionConfig config) {
         this.em = em;
         this.config = config;
     }

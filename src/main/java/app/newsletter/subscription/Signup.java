@@ -1,6 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.http.ProblemException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +11,7 @@ record Signup(String email, String name, String list, String source, Boolean con
     static final int MAX_SOURCE = 2048;
 
     /** A validated signup: normalised address, trimmed name (or null), a list that exists. */
-    record Valid(EmailAddress email, String name, String listId, NewsletterConfig.MailingList list, String source) {
+    record Valid(EmailAddress email, String name, String listId, SubscriptionConfig.MailingList list, String source) {
     }
 
     /** A honeypot field that people never see; anything in it means a bot filled the form. */
@@ -20,10 +19,10 @@ record Signup(String email, String name, String list, String source, Boolean con
         return website != null && !website.isEmpty();
     }
 
-    Valid validate(NewsletterConfig config, String referer) {
+    Valid validate(SubscriptionConfig config, String referer) {
         Map<String, String> errors = new LinkedHashMap<>();
         String listId = list == null || list.isBlank() ? config.defaultList() : list.strip();
-        NewsletterConfig.MailingList mailingList = config.lists().get(listId);
+        SubscriptionConfig.MailingList mailingList = config.lists().get(listId);
         if (mailingList == null) {
             errors.put("list", "There is no list called '" + printable(listId) + "'.");
             listId = null;

@@ -6,7 +6,6 @@ import app.newsletter.http.ClientAddresses;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.subscription.FormReplies;
 import app.newsletter.abuse.Origins;
 import app.newsletter.http.ProblemException;
@@ -40,11 +39,11 @@ class SignupResource {
     private final ProofOfWork proofOfWork;
     private final DomainBlocklist blocklist;
     private final SubscriptionMetrics metrics;
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
     private final ClientAddresses addresses;
 
     SignupResource(SignupWriter signups, FormReplies forms, Origins origins, ProofOfWork proofOfWork,
-            DomainBlocklist blocklist, SubscriptionMetrics metrics, NewsletterConfig config,
+            DomainBlocklist blocklist, SubscriptionMetrics metrics, SubscriptionConfig config,
             ClientAddresses addresses) {
         this.addresses = addresses;
         this.signups = signups;

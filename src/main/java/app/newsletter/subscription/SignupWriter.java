@@ -4,7 +4,6 @@ import app.newsletter.http.TooManyRequests;
 
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.Failures;
-import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.abuse.RateWindows;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -67,7 +66,7 @@ class SignupWriter {
     private static final int WRITERS = 2;
     private final List<Thread> writers = new ArrayList<>();
 
-    SignupWriter(NewSignups store, SubscriptionMails mails, RateWindows windows, NewsletterConfig config) {
+    SignupWriter(NewSignups store, SubscriptionMails mails, RateWindows windows, SubscriptionConfig config) {
         this.store = store;
         this.mails = mails;
         this.windows = windows;

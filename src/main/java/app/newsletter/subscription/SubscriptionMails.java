@@ -3,7 +3,6 @@ package app.newsletter.subscription;
 import app.newsletter.outbox.MailRendering;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.outbox.QueuedMail;
-import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -25,9 +24,9 @@ class SubscriptionMails {
     private final Outbox outbox;
     private final Tokens tokens;
     private final Links links;
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
 
-    SubscriptionMails(Outbox outbox, Tokens tokens, Links links, NewsletterConfig config) {
+    SubscriptionMails(Outbox outbox, Tokens tokens, Links links, SubscriptionConfig config) {
         this.outbox = outbox;
         this.tokens = tokens;
         this.links = links;
@@ -55,7 +54,7 @@ class SubscriptionMails {
 
     /** The confirmation mail for links whose tokens the caller stores (grouped signups render before writing). */
     QueuedMail confirmation(String email, String name, String listId, String confirmToken, String unsubscribeToken) {
-        NewsletterConfig.MailingList list = config.lists().get(listId);
+        SubscriptionConfig.MailingList list = config.lists().get(listId);
         String unsubscribeUrl = links.unsubscribe(unsubscribeToken);
         return render("confirmation", email, "Please confirm your subscription to " + list.displayName(),
                 new confirmation(name, list.displayName(), list.ebookTitle(), links.confirm(confirmToken),
@@ -64,7 +63,7 @@ class SubscriptionMails {
 
     /** @return the download link, which the confirmation page offers at once too */
     String queueEbook(Subscriber subscriber, Instant now) {
-        NewsletterConfig.MailingList list = config.lists().get(subscriber.listId);
+        SubscriptionConfig.MailingList list = config.lists().get(subscriber.listId);
         String ebookUrl = ebookUrl(subscriber, now);
         String unsubscribeUrl = unsubscribeUrl(subscriber, now);
         outbox.enqueue(render("ebook", subscriber.email, "Your free ebook: " + list.ebookTitle(),

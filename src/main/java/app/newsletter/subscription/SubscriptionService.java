@@ -1,7 +1,6 @@
 package app.newsletter.subscription;
 
 import app.newsletter.ebook.EbookGrants;
-import app.newsletter.platform.NewsletterConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -47,10 +46,10 @@ class SubscriptionService implements EbookGrants {
     private final SubscriptionMails mails;
     private final ConfirmationGate gate;
     private final SubscriptionMetrics metrics;
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
 
     SubscriptionService(EntityManager em, Tokens tokens, SubscriptionMails mails, ConfirmationGate gate,
-            SubscriptionMetrics metrics, NewsletterConfig config) {
+            SubscriptionMetrics metrics, SubscriptionConfig config) {
         this.em = em;
         this.tokens = tokens;
         this.mails = mails;

@@ -5,7 +5,6 @@ import app.newsletter.http.ProblemException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import app.newsletter.platform.NewsletterConfig;
 import io.quarkus.qute.TemplateInstance;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -25,10 +24,10 @@ import org.jboss.resteasy.reactive.RestQuery;
 class UnsubscribeResource {
 
     private final SubscriptionService service;
-    private final NewsletterConfig config;
+    private final SubscriptionConfig config;
     private final ClientAddresses addresses;
 
-    UnsubscribeResource(SubscriptionService service, NewsletterConfig config, ClientAddresses addresses) {
+    UnsubscribeResource(SubscriptionService service, SubscriptionConfig config, ClientAddresses addresses) {
         this.addresses = addresses;
         this.service = service;
         this.config = config;

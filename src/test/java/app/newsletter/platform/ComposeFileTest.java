@@ -3,7 +3,11 @@ package app.newsletter.platform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import app.newsletter.abuse.AbuseConfig;
+import app.newsletter.ebook.EbookConfig;
+import app.newsletter.outbox.OutboxConfig;
 import app.newsletter.staff.StaffConfig;
+import app.newsletter.subscription.SubscriptionConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.config.ConfigMappings;
@@ -30,7 +34,7 @@ import org.yaml.snakeyaml.Yaml;
  * service reads at run time: a misspelt name ({@code NEWSLETTER_RATELIMIT_ENABLED}) is silently ignored by the
  * service, and a build-time Quarkus key set in the environment changes nothing in the built image.
  * <p>
- * The known keys come from the service's own {@link NewsletterConfig} mapping (SmallRye Config's mapping metadata,
+ * The known keys come from the service's own {@link SubscriptionConfig} mapping (SmallRye Config's mapping metadata,
  * with {@code *} for map keys such as list ids) and from the configuration model that every Quarkus extension ships
  * ({@code META-INF/quarkus-config-doc/quarkus-config-model.json}: each property, its environment variable and its
  * phase). An environment name is mapped back to a property by the rule SmallRye Config applies the other way round:
@@ -126,10 +130,14 @@ class ComposeFileTest {
 
         static KnownKeys load() {
             List<Key> keys = new ArrayList<>();
-            ConfigMappings.getProperties(new ConfigMappings.ConfigClass(NewsletterConfig.class, "newsletter"))
-                    .keySet().forEach(property -> keys.add(key(property, true)));
-            ConfigMappings.getProperties(new ConfigMappings.ConfigClass(StaffConfig.class, "newsletter.staff"))
-                    .keySet().forEach(property -> keys.add(key(property, true)));
+            for (ConfigMappings.ConfigClass mapping : List.of(
+                    new ConfigMappings.ConfigClass(SubscriptionConfig.class, "newsletter"),
+                    new ConfigMappings.ConfigClass(AbuseConfig.class, "newsletter"),
+                    new ConfigMappings.ConfigClass(EbookConfig.class, "newsletter"),
+                    new ConfigMappings.ConfigClass(OutboxConfig.class, "newsletter.outbox"),
+                    new ConfigMappings.ConfigClass(StaffConfig.class, "newsletter.staff"))) {
+                ConfigMappings.getProperties(mapping).keySet().forEach(property -> keys.add(key(property, true)));
+            }
             try {
                 for (URL model : Collections.list(KnownKeys.class.getClassLoader()
                         .getResources("META-INF/quarkus-config-doc/quarkus-config-model.json"))) {
@@ -145,7 +153,7 @@ class ComposeFileTest {
             long newsletter = keys.stream().filter(k -> k.property().startsWith("newsletter.")).count();
             long quarkus = keys.size() - newsletter;
             // Guards against a vacuous pass: both sources must have been found.
-            assertTrue(newsletter > 20, "NewsletterConfig keys: " + newsletter);
+            assertTrue(newsletter > 20, "the service's own keys: " + newsletter);
             assertTrue(quarkus > 500, "Quarkus keys: " + quarkus);
             return new KnownKeys(keys);
         }

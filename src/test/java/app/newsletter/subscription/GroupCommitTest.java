@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import app.newsletter.outbox.QueuedMail;
-import app.newsletter.platform.NewsletterConfig;
 import app.newsletter.support.Addresses;
 import app.newsletter.support.Concurrently;
 import app.newsletter.support.Db;
@@ -38,7 +37,7 @@ class GroupCommitTest {
     @Inject
     NewSignups newSignups;
     @Inject
-    NewsletterConfig config;
+    SubscriptionConfig config;
 
     @Test
     void concurrent_signups_share_commits_and_each_gets_its_rows_and_its_mail() throws Exception {
