@@ -3,7 +3,8 @@
 # (played with X-Forwarded-For from a trusted local proxy), interleaved with ordinary visitors. Prints how many mails
 # reached the victim and how many visitors got their confirmation.
 #
-# Needs: the packaged jar (./mvnw package -DskipTests), PostgreSQL 15 of this machine, python3, curl.
+# Needs: the packaged jar (./mvnw package -DskipTests), PostgreSQL 15 of this machine, python3 and python3-aiosmtpd
+# (Debian), curl.
 #   bash bench/bombing.sh [attempts=3000]
 set -euo pipefail
 cd "$(dirname "$0")/.."

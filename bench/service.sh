@@ -9,7 +9,7 @@ start_service() {
   pg_ctlcluster --skip-systemctl-redirect 15 main start 2>/dev/null || true
   su postgres -c "psql -qc \"do \\\$\\\$ begin create role newsletter login password 'newsletter'; exception when duplicate_object then null; end \\\$\\\$\""
   su postgres -c "dropdb --if-exists $db; createdb -O newsletter $db"
-  python3 bench/smtp_catcher.py "$smtp" "$work/mails" &
+  /usr/bin/python3 bench/smtp_catcher.py "$smtp" "$work/mails" &  # Debian's python3, which has python3-aiosmtpd
   env QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_PORT="$management" \
     QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$db" \
     QUARKUS_DATASOURCE_USERNAME=newsletter QUARKUS_DATASOURCE_PASSWORD=newsletter \

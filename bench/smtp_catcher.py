@@ -2,30 +2,35 @@
 
     python3 bench/smtp_catcher.py PORT FOLDER
 
-Python 3.11's smtpd module (deprecated, still shipped) keeps this free of extra packages.
+Built on aiosmtpd (Debian: python3-aiosmtpd), the maintained successor of the smtpd/asyncore modules that Python
+3.12 removed.
 """
-import asyncore
 import os
 import sys
+import threading
 import time
-import warnings
 
-warnings.simplefilter("ignore", DeprecationWarning)
-import smtpd  # noqa: E402
+from aiosmtpd.controller import Controller
 
 
-class Catcher(smtpd.SMTPServer):
-    def __init__(self, port, folder):
-        super().__init__(("127.0.0.1", port), None, decode_data=False)
+class Catcher:
+    def __init__(self, folder):
         self.folder = folder
 
-    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+    async def handle_DATA(self, server, session, envelope):
         name = os.path.join(self.folder, "%d.eml" % time.time_ns())
         with open(name, "wb") as out:
-            out.write(data)
+            out.write(envelope.original_content or envelope.content)
+        return "250 OK"
 
 
 if __name__ == "__main__":
     os.makedirs(sys.argv[2], exist_ok=True)
-    Catcher(int(sys.argv[1]), sys.argv[2])
-    asyncore.loop()
+    controller = Controller(Catcher(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1]))
+    controller.start()  # serves on its own thread
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()

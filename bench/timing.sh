@@ -7,7 +7,8 @@
 # With RUNS > 1, each run on its own new database, it prints every run's line and then the medians of all runs'
 # signups pooled per state (what an attacker who repeats the test without limit would compare).
 #
-# Needs: the packaged jar (./mvnw package -DskipTests), PostgreSQL 15 of this machine, python3, curl.
+# Needs: the packaged jar (./mvnw package -DskipTests), PostgreSQL 15 of this machine, python3 and python3-aiosmtpd
+# (Debian), curl.
 #   bash bench/timing.sh [per-state=200] [runs=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
