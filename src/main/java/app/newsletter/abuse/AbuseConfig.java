@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * The defences' settings: per-IP and per-address limits, the breaker, allowed origins and proof of work, globally and
- * per list ({@code NEWSLETTER_RATE_LIMIT_*}, {@code NEWSLETTER_ALLOWED_ORIGINS}, {@code NEWSLETTER_PROOF_OF_WORK_*},
+ * per list, and the domain blocklist ({@code NEWSLETTER_RATE_LIMIT_*}, {@code NEWSLETTER_ALLOWED_ORIGINS},
+ * {@code NEWSLETTER_PROOF_OF_WORK_*}, {@code NEWSLETTER_BLOCKLIST_*},
  * {@code NEWSLETTER_LISTS_<ID>_ALLOWED_ORIGINS}, {@code NEWSLETTER_LISTS_<ID>_PROOF_OF_WORK}).
  */
 @ConfigMapping(prefix = "newsletter")
@@ -36,6 +37,9 @@ public interface AbuseConfig {
 
     /** The self-hosted proof-of-work challenge that lists can require. */
     ProofOfWork proofOfWork();
+
+    /** Domains whose addresses are dropped silently (same reply, nothing stored or sent). */
+    Blocklist blocklist();
 
     /** Each list's own defences, by list id. */
     Map<String, ListDefence> lists();
@@ -110,6 +114,16 @@ public interface AbuseConfig {
         /** How long a challenge stays valid. */
         @WithDefault("PT10M")
         Duration lifetime();
+    }
+
+    /** Blocked domains. */
+    interface Blocklist {
+        /** Drop addresses of the shipped list of disposable-mail domains. */
+        @WithDefault("true")
+        boolean disposable();
+
+        /** More blocked domains; {@code *.example} blocks every subdomain of example (and example itself). */
+        Optional<List<String>> domains();
     }
 
     /** The defences one list adds. */

@@ -1,7 +1,6 @@
 package app.newsletter.subscription;
 
-import java.net.IDN;
-import java.util.Locale;
+import app.newsletter.platform.DomainNames;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -17,7 +16,6 @@ record EmailAddress(String value) {
     static final int MAX_TOTAL = 254;
 
     private static final Pattern LOCAL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     /** @return the normalised address, or empty with the reason it is refused */
     static Result parse(String input) {
@@ -40,7 +38,7 @@ record EmailAddress(String value) {
         if (!LOCAL.matcher(local).matches()) {
             return Result.error("The part before the @ contains characters an email address cannot have.");
         }
-        Optional<String> domain = asciiDomain(trimmed.substring(at + 1));
+        Optional<String> domain = DomainNames.ascii(trimmed.substring(at + 1));
         if (domain.isEmpty()) {
             return Result.error("The domain after the @ is not a valid domain name.");
         }
@@ -51,22 +49,9 @@ record EmailAddress(String value) {
         return new Result(Optional.of(new EmailAddress(address)), null);
     }
 
-    private static Optional<String> asciiDomain(String domain) {
-        String ascii;
-        try {
-            ascii = IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        if (ascii.isEmpty() || ascii.length() > 253 || ascii.endsWith(".")) {
-            return Optional.empty();
-        }
-        for (String label : ascii.split("\\.", -1)) {
-            if (!LABEL.matcher(label).matches()) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(ascii);
+    /** The part after the @: lower case, ASCII. */
+    String domain() {
+        return value.substring(value.lastIndexOf('@') + 1);
     }
 
     record Result(Optional<EmailAddress> address, String error) {

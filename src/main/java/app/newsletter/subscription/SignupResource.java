@@ -1,5 +1,7 @@
 package app.newsletter.subscription;
 
+import app.newsletter.abuse.DomainBlocklist;
+
 import app.newsletter.http.TooManyRequests;
 
 import app.newsletter.http.ClientAddresses;
@@ -142,7 +144,7 @@ class SignupResource {
             signups.count(client);
             throw refused;
         }
-        if (blocklist.blocks(valid.email())) {
+        if (blocklist.blocks(valid.email().domain())) {
             signups.count(client);
             LOG.infof("signup to %s from a blocked domain dropped", valid.listId());
             metrics.signup(SubscriptionMetrics.Outcome.BLOCKED);

@@ -4,7 +4,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,21 +52,6 @@ public interface SubscriptionConfig {
      */
     @WithDefault("100")
     int signupBatchSize();
-
-    /** Domains whose addresses are dropped silently (same reply, nothing stored or sent). */
-    Blocklist blocklist();
-
-
-    /** Blocked domains. */
-    interface Blocklist {
-        /** Drop addresses of the shipped list of disposable-mail domains. */
-        @WithDefault("true")
-        boolean disposable();
-
-        /** More blocked domains; {@code *.example} blocks every subdomain of example (and example itself). */
-        Optional<List<String>> domains();
-    }
-
 
     /** One mailing list, as the signup sees it. */
     interface MailingList {

@@ -1,5 +1,6 @@
-package app.newsletter.subscription;
+package app.newsletter.abuse;
 
+import app.newsletter.platform.DomainNames;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -21,14 +21,14 @@ import java.util.Set;
  */
 @Startup // a bad entry stops start-up, not the first signup
 @ApplicationScoped
-class DomainBlocklist {
+public class DomainBlocklist {
 
     private static final String DISPOSABLE = "blocklist/disposable-domains.txt";
 
     private final Set<String> blocked = new HashSet<>();
 
     @Inject
-    DomainBlocklist(SubscriptionConfig config) {
+    DomainBlocklist(AbuseConfig config) {
         this(config.blocklist().disposable(), config.blocklist().domains().orElse(List.of()));
     }
 
@@ -39,8 +39,8 @@ class DomainBlocklist {
         domains.forEach(entry -> blocked.add(normalise(entry)));
     }
 
-    boolean blocks(EmailAddress address) {
-        String domain = address.value().substring(address.value().lastIndexOf('@') + 1);
+    /** @param domain an address's domain as the signup parsed it (lower case, ASCII) */
+    public boolean blocks(String domain) {
         for (String suffix = domain; ; suffix = suffix.substring(suffix.indexOf('.') + 1)) {
             if (blocked.contains(suffix)) {
                 return true;
@@ -59,12 +59,9 @@ class DomainBlocklist {
         String domain = entry.strip().toLowerCase(Locale.ROOT);
         domain = domain.startsWith("*.") ? domain.substring(2) : domain;
         domain = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-        Optional<EmailAddress> probe = EmailAddress.parse("probe@" + domain).address();
-        if (probe.isEmpty()) {
-            throw new IllegalArgumentException("NEWSLETTER_BLOCKLIST_DOMAINS: '" + entry.strip()
-                    + "' is not a domain name; write it as example.com or *.example.com");
-        }
-        return probe.get().value().substring("probe@".length());
+        return DomainNames.ascii(domain).orElseThrow(() -> new IllegalArgumentException(
+                "NEWSLETTER_BLOCKLIST_DOMAINS: '" + entry.strip() + "' is not a domain name; write it as example.com or "
+                        + "*.example.com"));
     }
 
     private static Set<String> load(String resource) {
