@@ -14,22 +14,22 @@ import java.util.Optional;
 
 /** GDPR access and erasure requests: everything stored about an address, and its removal. */
 @ApplicationScoped
-class DataSubjects {
+public class DataSubjects {
 
-    record Report(String email, List<SubscriptionView> subscriptions, List<ConsentView> consents,
+    public record Report(String email, List<SubscriptionView> subscriptions, List<ConsentView> consents,
             List<MailRecord> mails) {
     }
 
-    record SubscriptionView(long id, String list, String email, String name, String status, String source,
+    public record SubscriptionView(long id, String list, String email, String name, String status, String source,
             String consentVersion, Instant subscribedAt, Instant confirmedAt, Instant unsubscribedAt,
             int ebookDownloads, Instant lastConfirmationSentAt, Instant lastEbookSentAt) {
     }
 
-    record ConsentView(String list, String event, Instant at, String ip, String userAgent, String source,
+    public record ConsentView(String list, String event, Instant at, String ip, String userAgent, String source,
             String consentVersion) {
     }
 
-    record Erasure(long subscriptions, long consents, long mails) {
+    public record Erasure(long subscriptions, long consents, long mails) {
     }
 
     private final EntityManager em;
@@ -46,7 +46,7 @@ class DataSubjects {
     }
 
     @Transactional
-    Optional<Report> access(EmailAddress address, String actor) {
+    public Optional<Report> access(EmailAddress address, String actor) {
         List<Subscriber> subscribers = subscribers(address);
         List<MailRecord> mails = outbox.mailsTo(address.value());
         if (subscribers.isEmpty() && mails.isEmpty()) {
@@ -70,7 +70,7 @@ class DataSubjects {
      * consent and still works.
      */
     @Transactional
-    Optional<Erasure> erase(EmailAddress address, String actor) {
+    public Optional<Erasure> erase(EmailAddress address, String actor) {
         long consents = ((Number) em.createNativeQuery("select count(*) from consent_record c join subscriber s "
                 + "on s.id = c.subscriber_id where lower(s.email) = lower(:email)")
                 .setParameter("email", address.value()).getSingleResult()).longValue();

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * is lower-cased and converted to its ASCII (IDNA) form; the local part is kept as typed, because only the receiving
  * system may interpret its case.
  */
-record EmailAddress(String value) {
+public record EmailAddress(String value) {
 
     static final int MAX_LOCAL = 64;
     static final int MAX_TOTAL = 254;
@@ -18,7 +18,7 @@ record EmailAddress(String value) {
     private static final Pattern LOCAL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
 
     /** @return the normalised address, or empty with the reason it is refused */
-    static Result parse(String input) {
+    public static Result parse(String input) {
         if (input == null || input.isBlank()) {
             return Result.error("Please enter your email address.");
         }
@@ -54,7 +54,7 @@ record EmailAddress(String value) {
         return value.substring(value.lastIndexOf('@') + 1);
     }
 
-    record Result(Optional<EmailAddress> address, String error) {
+    public record Result(Optional<EmailAddress> address, String error) {
         static Result error(String message) {
             return new Result(Optional.empty(), message);
         }

@@ -1,4 +1,7 @@
-package app.newsletter.subscription;
+package app.newsletter.staff;
+
+import app.newsletter.subscription.DataSubjects;
+import app.newsletter.subscription.EmailAddress;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
