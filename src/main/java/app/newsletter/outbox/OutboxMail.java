@@ -22,14 +22,14 @@ class OutboxMail extends PanacheEntityBase {
     public String kind;
     public String recipient;
     public String subject;
-        public String textBody;
-        public String htmlBody;
+    public String textBody;
+    public String htmlBody;
     @JdbcTypeCode(SqlTypes.JSON)
     public Map<String, String> headers;
     public String status;
     public int attempts;
-        public Instant createdAt;
-        public Instant nextAttemptAt;
-        public Instant sentAt;
-        public String lastError;
+    public Instant createdAt;
+    public Instant nextAttemptAt;
+    public Instant sentAt;
+    public String lastError;
 }

@@ -14,14 +14,14 @@ class ConsentRecord extends PanacheEntityBase {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
-        public long subscriberId;
-        public String listId;
+    public long subscriberId;
+    public String listId;
     public String event;
-        public Instant occurredAt;
+    public Instant occurredAt;
     public String ip;
-        public String userAgent;
+    public String userAgent;
     public String source;
-        public String consentVersion;
+    public String consentVersion;
 
     static void record(Subscriber subscriber, String event, ClientInfo client, Instant now) {
         ConsentRecord row = new ConsentRecord();

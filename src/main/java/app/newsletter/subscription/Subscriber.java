@@ -18,20 +18,20 @@ class Subscriber extends PanacheEntityBase {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
-        public String listId;
+    public String listId;
     public String email;
     public String name;
     @Enumerated(EnumType.STRING)
     public Status status;
     public String source;
-        public String consentVersion;
-        public Instant createdAt;
-        public Instant updatedAt;
-        public Instant confirmedAt;
-        public Instant unsubscribedAt;
-        public Instant lastConfirmationSentAt;
-        public Instant lastEbookSentAt;
-        public int ebookDownloads;
+    public String consentVersion;
+    public Instant createdAt;
+    public Instant updatedAt;
+    public Instant confirmedAt;
+    public Instant unsubscribedAt;
+    public Instant lastConfirmationSentAt;
+    public Instant lastEbookSentAt;
+    public int ebookDownloads;
 
     static boolean within(Instant last, Duration cooldown, Instant now) {
         return last != null && last.plus(cooldown).isAfter(now);
