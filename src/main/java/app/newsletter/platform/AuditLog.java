@@ -4,14 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-/** The audit trail of staff actions (exports, data-subject requests), in the database and in the log. */
+/**
+ * The audit trail of staff actions (exports, data-subject requests), in the database and in the log: the one home of
+ * {@code audit_log} ({@link AuditEntry}, Panache: a cold path).
+ */
 @ApplicationScoped
 public class AuditLog {
 
@@ -27,11 +29,9 @@ public class AuditLog {
             String outcome) {
     }
 
-    private final EntityManager em;
     private final ObjectMapper json;
 
-    AuditLog(EntityManager em, ObjectMapper json) {
-        this.em = em;
+    AuditLog(ObjectMapper json) {
         this.json = json;
     }
 
@@ -52,7 +52,7 @@ public class AuditLog {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public long start(String actor, String action, Map<String, ?> details) {
         String detailJson = json(details);
-        long id = insert(actor, action, detailJson, null, "started");
+        long id = insert(actor, action, detailJson, null, AuditEntry.Outcome.STARTED);
         LOG.infof("audit: %s by %s %s started (entry %d)", action, actor, detailJson, id);
         return id;
     }
@@ -60,25 +60,23 @@ public class AuditLog {
     /** Completes what {@link #start} recorded: how many rows were handed on, and whether all of them were. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void finish(long id, long rows, boolean completed) {
-        em.createNativeQuery("update audit_log set row_count = :rows, outcome = :outcome, finished_at = now() "
-                + "where id = :id")
-                .setParameter("rows", rows)
-                .setParameter("outcome", completed ? "completed" : "aborted")
-                .setParameter("id", id)
-                .executeUpdate();
+        AuditEntry entry = AuditEntry.findById(id);
+        entry.rowCount = rows;
+        entry.outcome = completed ? AuditEntry.Outcome.COMPLETED : AuditEntry.Outcome.ABORTED;
+        entry.finishedAt = Instant.now();
         LOG.infof("audit: entry %d %s, rows=%d", id, completed ? "completed" : "aborted", rows);
     }
 
-    private long insert(String actor, String action, String detailJson, Long rows, String outcome) {
-        return ((Number) em.createNativeQuery("insert into audit_log (occurred_at, actor, action, details, row_count, "
-                + "outcome) values (now(), :actor, :action, cast(:details as jsonb), cast(:rows as bigint), "
-                + "cast(:outcome as text)) returning id")
-                .setParameter("actor", actor)
-                .setParameter("action", action)
-                .setParameter("details", detailJson)
-                .setParameter("rows", rows)
-                .setParameter("outcome", outcome)
-                .getSingleResult()).longValue();
+    private static long insert(String actor, String action, String detailJson, Long rows, AuditEntry.Outcome outcome) {
+        AuditEntry entry = new AuditEntry();
+        entry.occurredAt = Instant.now();
+        entry.actor = actor;
+        entry.action = action;
+        entry.details = detailJson;
+        entry.rowCount = rows;
+        entry.outcome = outcome;
+        entry.persist();
+        return entry.id;
     }
 
     private String json(Map<String, ?> details) {
@@ -90,16 +88,11 @@ public class AuditLog {
     }
 
     @Transactional
-    @SuppressWarnings("unchecked")
     public List<Entry> recent(String actionPrefix, int limit) {
-        List<Object[]> rows = em.createNativeQuery("select id, occurred_at, actor, action, details::text, row_count, outcome "
-                + "from audit_log where action like :prefix order by occurred_at desc, id desc limit :limit")
-                .setParameter("prefix", actionPrefix + "%")
-                .setParameter("limit", limit)
-                .getResultList();
-        return rows.stream().map(r -> new Entry(((Number) r[0]).longValue(), SqlValues.instant(r[1]),
-                (String) r[2], (String) r[3], parse((String) r[4]), r[5] == null ? null : ((Number) r[5]).longValue(),
-                (String) r[6]))
+        List<AuditEntry> entries = AuditEntry.<AuditEntry>find("#AuditEntry.recent", actionPrefix + "%")
+                .page(0, limit).list();
+        return entries.stream().map(e -> new Entry(e.id, e.occurredAt, e.actor, e.action, parse(e.details),
+                e.rowCount, e.outcome == null ? null : e.outcome.label()))
                 .toList();
     }
 
