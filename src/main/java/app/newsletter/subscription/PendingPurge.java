@@ -2,7 +2,6 @@ package app.newsletter.subscription;
 
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import org.jboss.logging.Logger;
@@ -13,11 +12,11 @@ class PendingPurge {
 
     private static final Logger LOG = Logger.getLogger(PendingPurge.class);
 
-    private final EntityManager em;
+    private final Tokens tokens;
     private final SubscriptionConfig config;
 
-    PendingPurge(EntityManager em, SubscriptionConfig config) {
-        this.em = em;
+    PendingPurge(Tokens tokens, SubscriptionConfig config) {
+        this.tokens = tokens;
         this.config = config;
     }
 
@@ -29,17 +28,12 @@ class PendingPurge {
         Instant cutoff = Instant.now().minus(config.pendingRetention());
         // A row whose consent log holds an unsubscribe is never purged: the withdrawal is proof to keep (rows that
         // earlier versions turned back to PENDING on a re-signup are such rows).
-        int purged = em.createNativeQuery("delete from subscriber s where status = 'PENDING' and confirmed_at is null "
-                + "and updated_at < :cutoff and not exists (select 1 from consent_record c "
-                + "where c.subscriber_id = s.id and c.event = 'UNSUBSCRIBE')").setParameter("cutoff", cutoff)
-                .executeUpdate();
+        long purged = Subscriber.delete("#Subscriber.purgeNeverConfirmed", Subscriber.Status.PENDING, cutoff);
         // Someone who once confirmed, left, and signed up again without confirming stays a former subscriber:
         // deleting the row would delete the proof of their earlier consent and of its withdrawal.
-        int lapsed = em.createNativeQuery("update subscriber set status = 'UNSUBSCRIBED' where status = 'PENDING' "
-                + "and confirmed_at is not null and updated_at < :cutoff").setParameter("cutoff", cutoff)
-                .executeUpdate();
-        int expired = em.createNativeQuery("delete from subscriber_token where expires_at < :cutoff")
-                .setParameter("cutoff", cutoff).executeUpdate();
+        int lapsed = Subscriber.update("#Subscriber.unsubscribeLapsed", Subscriber.Status.UNSUBSCRIBED,
+                Subscriber.Status.PENDING, cutoff);
+        int expired = tokens.deleteExpiredBefore(cutoff);
         if (purged > 0 || lapsed > 0 || expired > 0) {
             LOG.infof("purged %d never-confirmed subscribers and %d long-expired links; %d lapsed re-signups are "
                     + "unsubscribed again", purged, expired, lapsed);

@@ -7,10 +7,20 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
 import java.time.Duration;
 import java.time.Instant;
 
+/**
+ * A subscription: one address on one list. The ordinary paths read and change it here (Panache, named queries); the
+ * group commit of new signups ({@link NewSignups}) and erasure ({@link DataSubjects}) write it with SQL of their own.
+ */
 @Entity
+@NamedQuery(name = "Subscriber.purgeNeverConfirmed", query = """
+        delete from Subscriber s where s.status = ?1 and s.confirmedAt is null and s.updatedAt < ?2
+           and not exists (select 1 from ConsentRecord c where c.subscriberId = s.id and c.event = 'UNSUBSCRIBE')""")
+@NamedQuery(name = "Subscriber.unsubscribeLapsed", query = """
+        update Subscriber set status = ?1 where status = ?2 and confirmedAt is not null and updatedAt < ?3""")
 class Subscriber extends PanacheEntityBase {
 
     enum Status { PENDING, CONFIRMED, UNSUBSCRIBED }

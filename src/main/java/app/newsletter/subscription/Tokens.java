@@ -108,6 +108,12 @@ class Tokens {
                 .executeUpdate();
     }
 
+    /** Links that expired before the cutoff open nothing any more: their rows go. */
+    int deleteExpiredBefore(Instant cutoff) {
+        return em.createNativeQuery("delete from subscriber_token where expires_at < :cutoff")
+                .setParameter("cutoff", cutoff).executeUpdate();
+    }
+
     static byte[] hash(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
