@@ -52,6 +52,11 @@ class ConfirmationGate {
         this.reading = new BreakerReading(0, 0, limits.floor());
     }
 
+    /** The one line either write path logs for a confirmation this gate did not admit (an id, never the address). */
+    static void logWithheld(long subscriberId) {
+        LOG.infof("subscriber %d: confirmation withheld by the cooldown or the daily cap of its mailbox", subscriberId);
+    }
+
     /** An address about to receive a confirmation for a list. */
     record Recipient(String listId, String email) {
     }

@@ -267,8 +267,7 @@ class NewSignups {
         for (int i = 0; i < admitted.size(); i++) {
             SignupWriter.NewSignup signup = created.get(i);
             if (!admitted.get(i)) {
-                LOG.infof("subscriber %d: confirmation withheld by the cooldown or the daily cap of its mailbox",
-                        ids.get(i));
+                ConfirmationGate.logWithheld(ids.get(i));
                 continue;
             }
             hashes.add(signup.confirm().hash());

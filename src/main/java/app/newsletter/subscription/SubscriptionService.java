@@ -100,8 +100,7 @@ class SubscriptionService implements EbookGrants {
         }
         subscriber.updatedAt = now;
         if (!admitted) {
-            LOG.infof("subscriber %d: confirmation withheld by the cooldown or the daily cap of its mailbox",
-                    subscriber.id);
+            ConfirmationGate.logWithheld(subscriber.id);
             return;
         }
         if (signup.name() != null) {
