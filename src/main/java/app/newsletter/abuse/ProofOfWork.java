@@ -2,6 +2,7 @@ package app.newsletter.abuse;
 
 import app.newsletter.http.ProblemException;
 
+import app.newsletter.platform.InstallationSecrets;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,12 +28,13 @@ public class ProofOfWork {
     private final EntityManager em;
     private final ObjectMapper json;
     private final AbuseConfig config;
-    private volatile byte[] key;
+    private final InstallationSecrets secrets;
 
-    ProofOfWork(EntityManager em, ObjectMapper json, AbuseConfig config) {
+    ProofOfWork(EntityManager em, ObjectMapper json, AbuseConfig config, InstallationSecrets secrets) {
         this.em = em;
         this.json = json;
         this.config = config;
+        this.secrets = secrets;
     }
 
     public boolean requiredFor(String listId) {
@@ -84,17 +86,6 @@ public class ProofOfWork {
 
     /** The installation's key, made by the database migration and the same for every instance. */
     private byte[] key() {
-        byte[] current = key;
-        if (current == null) {
-            current = loadKey();
-            key = current;
-        }
-        return current;
-    }
-
-    @Transactional
-    byte[] loadKey() {
-        return (byte[]) em.createNativeQuery("select value from installation_secret where name = 'proof-of-work-key'")
-                .getSingleResult();
+        return secrets.value("proof-of-work-key");
     }
 }

@@ -236,6 +236,13 @@ public class RateWindows {
         take(keys, perMinute, perMinute * 24 * 60, now);
     }
 
+    /** Forgets these keys' windows at once (erasure: a per-address key is a hash of the address). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void forget(List<String> keys) {
+        em.createNativeQuery("delete from rate_window where key in (:keys)").setParameter("keys", keys)
+                .executeUpdate();
+    }
+
     /** Drops the rows of keys that no window looks at any more. */
     @Transactional
     int purge() {

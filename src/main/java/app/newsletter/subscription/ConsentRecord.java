@@ -5,10 +5,15 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
 import java.time.Instant;
 
 /** Proof of consent, kept for every signup, confirmation and unsubscription. */
 @Entity
+@NamedQuery(name = "ConsentRecord.ofSubscribers", query = "from ConsentRecord where subscriberId in ?1 order by id")
+@NamedQuery(name = "ConsentRecord.countForAddress", query = """
+        select count(c) from ConsentRecord c where c.subscriberId in (
+            select s.id from Subscriber s where lower(s.email) = lower(?1))""")
 class ConsentRecord extends PanacheEntityBase {
 
     @Id

@@ -1,14 +1,20 @@
 package app.newsletter.subscription;
 
+import app.newsletter.abuse.RateWindows;
 import app.newsletter.outbox.MailRecord;
+import app.newsletter.platform.InstallationSecrets;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.platform.AuditLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,12 +43,19 @@ public class DataSubjects {
     private final AuditLog audit;
 
     private final SubscriptionConfig config;
+    private final KnownSignups knownSignups;
+    private final RateWindows windows;
+    private final InstallationSecrets secrets;
 
-    DataSubjects(EntityManager em, Outbox outbox, AuditLog audit, SubscriptionConfig config) {
+    DataSubjects(EntityManager em, Outbox outbox, AuditLog audit, SubscriptionConfig config,
+            KnownSignups knownSignups, RateWindows windows, InstallationSecrets secrets) {
         this.config = config;
         this.em = em;
         this.outbox = outbox;
         this.audit = audit;
+        this.knownSignups = knownSignups;
+        this.windows = windows;
+        this.secrets = secrets;
     }
 
     @Transactional
@@ -53,9 +66,8 @@ public class DataSubjects {
             return Optional.empty();
         }
         List<ConsentView> consents = subscribers.isEmpty() ? List.of()
-                : em.createQuery("from ConsentRecord where subscriberId in :ids order by id", ConsentRecord.class)
-                        .setParameter("ids", subscribers.stream().map(s -> s.id).toList())
-                        .getResultStream()
+                : ConsentRecord.<ConsentRecord>stream("#ConsentRecord.ofSubscribers",
+                        subscribers.stream().map(s -> s.id).toList())
                         .map(c -> new ConsentView(c.listId, c.event.toLowerCase(), c.occurredAt, c.ip, c.userAgent,
                                 c.source, c.consentVersion))
                         .toList();
@@ -71,20 +83,13 @@ public class DataSubjects {
      */
     @Transactional
     public Optional<Erasure> erase(EmailAddress address, String actor) {
-        long consents = ((Number) em.createNativeQuery("select count(*) from consent_record c join subscriber s "
-                + "on s.id = c.subscriber_id where lower(s.email) = lower(:email)")
-                .setParameter("email", address.value()).getSingleResult()).longValue();
-        // A signup still queued behind its reply goes too, before it could bring the address back.
-        em.createNativeQuery("delete from known_signup where lower(email) = lower(:email)")
-                .setParameter("email", address.value()).executeUpdate();
-        int subscriptions = em.createNativeQuery("delete from subscriber where lower(email) = lower(:email)")
-                .setParameter("email", address.value()).executeUpdate();
+        long consents = ConsentRecord.count("#ConsentRecord.countForAddress", address.value());
+        knownSignups.forget(address.value());
+        long subscriptions = Subscriber.delete("#Subscriber.eraseAddress", address.value());
         int mails = outbox.eraseMailsTo(address.value());
         // The daily cap's and the cooldowns' rows hold only hashes and expire within a day; they go with the rest all
         // the same.
-        em.createNativeQuery("delete from rate_window where key in (:keys)")
-                .setParameter("keys", ConfirmationGate.keysOf(address.value(), config.lists().keySet()))
-                .executeUpdate();
+        windows.forget(ConfirmationGate.keysOf(address.value(), config.lists().keySet()));
         if (subscriptions == 0 && mails == 0) {
             return Optional.empty();
         }
@@ -99,15 +104,20 @@ public class DataSubjects {
 
     /** Salted with the installation's own secret: the audit trail can match requests without naming anyone. */
     private String subjectHash(EmailAddress address) {
-        byte[] hash = (byte[]) em.createNativeQuery("select sha256(value || convert_to(lower(:email), 'UTF8')) "
-                + "from installation_secret where name = 'suppression-salt'")
-                .setParameter("email", address.value()).getSingleResult();
-        return HexFormat.of().formatHex(hash);
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(secrets.value("suppression-salt"));
+            // Addresses are ASCII (the parser makes the domain so and takes no other local part): lower case is
+            // the same here as the database's lower(), which made the hashes of earlier entries.
+            return HexFormat.of().formatHex(sha256.digest(address.value().toLowerCase(Locale.ROOT)
+                    .getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 
-    private List<Subscriber> subscribers(EmailAddress address) {
-        return em.createQuery("from Subscriber where lower(email) = lower(:email) order by id", Subscriber.class)
-                .setParameter("email", address.value()).getResultList();
+    private static List<Subscriber> subscribers(EmailAddress address) {
+        return Subscriber.list("#Subscriber.byAddress", address.value());
     }
 
     private static SubscriptionView view(Subscriber s) {

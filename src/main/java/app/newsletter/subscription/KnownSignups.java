@@ -98,6 +98,13 @@ class KnownSignups {
         }
     }
 
+    /** Erasure: a signup of the address still queued goes too, before it could bring the address back. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    void forget(String email) {
+        em.createNativeQuery("delete from known_signup where lower(email) = lower(:email)")
+                .setParameter("email", email).executeUpdate();
+    }
+
     /**
      * @return null when the queue is empty; a row whose subscriber was gone by the time it was locked (erased or
      *         purged), to be written as new; empty when handled

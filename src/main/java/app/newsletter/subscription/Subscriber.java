@@ -21,6 +21,8 @@ import java.time.Instant;
            and not exists (select 1 from ConsentRecord c where c.subscriberId = s.id and c.event = 'UNSUBSCRIBE')""")
 @NamedQuery(name = "Subscriber.unsubscribeLapsed", query = """
         update Subscriber set status = ?1 where status = ?2 and confirmedAt is not null and updatedAt < ?3""")
+@NamedQuery(name = "Subscriber.byAddress", query = "from Subscriber where lower(email) = lower(?1) order by id")
+@NamedQuery(name = "Subscriber.eraseAddress", query = "delete from Subscriber where lower(email) = lower(?1)")
 class Subscriber extends PanacheEntityBase {
 
     enum Status { PENDING, CONFIRMED, UNSUBSCRIBED }
