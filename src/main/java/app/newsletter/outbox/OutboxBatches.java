@@ -104,7 +104,7 @@ class OutboxBatches {
                     mail.attempts = rows.getInt(8);
                     mail.createdAt = rows.getTimestamp(9).toInstant();
                     mail.nextAttemptAt = rows.getTimestamp(10).toInstant();
-                    mail.status = OutboxMail.PENDING;
+                    mail.status = OutboxMail.Status.PENDING;
                     claimed.add(mail);
                 }
             }

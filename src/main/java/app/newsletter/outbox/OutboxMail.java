@@ -2,18 +2,33 @@ package app.newsletter.outbox;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
 import java.time.Instant;
 import java.util.Map;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
+/**
+ * A queued mail ({@code outbox_mail}). The dispatcher's hot path (insert, claim, marking sent) is plain JDBC in
+ * {@link OutboxBatches}, measured to need it; the cold paths (failures, housekeeping, data-subject requests) use these
+ * named queries through {@link OutboxStore}.
+ */
 @Entity
+@NamedQuery(name = "OutboxMail.fail", query = """
+        update OutboxMail set status = ?2, nextAttemptAt = ?3, lastError = ?4 where id = ?1""")
+@NamedQuery(name = "OutboxMail.eraseOldBodies", query = """
+        update OutboxMail set textBody = null, htmlBody = null, headers = ?1
+         where status = ?2 and sentAt < ?3 and textBody is not null""")
+@NamedQuery(name = "OutboxMail.toRecipient", query = "from OutboxMail where lower(recipient) = lower(?1) order by id")
+@NamedQuery(name = "OutboxMail.eraseRecipient", query = "delete from OutboxMail where lower(recipient) = lower(?1)")
 class OutboxMail extends PanacheEntityBase {
 
-    static final String PENDING = "PENDING";
+    enum Status { PENDING, SENT, DEAD }
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -26,7 +41,8 @@ class OutboxMail extends PanacheEntityBase {
     public String htmlBody;
     @JdbcTypeCode(SqlTypes.JSON)
     public Map<String, String> headers;
-    public String status;
+    @Enumerated(EnumType.STRING)
+    public Status status;
     public int attempts;
     public Instant createdAt;
     public Instant nextAttemptAt;

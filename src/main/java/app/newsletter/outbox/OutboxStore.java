@@ -7,8 +7,9 @@ import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
-/** The outbox's own short transactions: claim due mail, then settle what happened to it. */
+/** The outbox's cold paths: a failed send settled, old bodies erased, a recipient's mails listed or erased, the backlog. */
 @ApplicationScoped
 class OutboxStore {
 
@@ -30,13 +31,8 @@ class OutboxStore {
         if (next.isAfter(deadline)) {
             next = deadline;
         }
-        em.createNativeQuery("update outbox_mail set status = :status, next_attempt_at = :next, last_error = :error "
-                + "where id = :id")
-                .setParameter("status", dead ? "DEAD" : OutboxMail.PENDING)
-                .setParameter("next", next)
-                .setParameter("error", error.length() > 1000 ? error.substring(0, 1000) : error)
-                .setParameter("id", mail.id)
-                .executeUpdate();
+        OutboxMail.update("#OutboxMail.fail", mail.id, dead ? OutboxMail.Status.DEAD : OutboxMail.Status.PENDING,
+                next, error.length() > 1000 ? error.substring(0, 1000) : error);
         return dead;
     }
 
@@ -51,29 +47,23 @@ class OutboxStore {
     /** Sent mails keep their row (proof of what was sent) but lose the bodies and headers that carry live links. */
     @Transactional
     int eraseOldBodies() {
-        return em.createNativeQuery("update outbox_mail set text_body = null, html_body = null, headers = '{}' "
-                + "where status = 'SENT' and sent_at < :cutoff and text_body is not null")
-                .setParameter("cutoff", Instant.now().minus(config.sentBodyRetention()))
-                .executeUpdate();
+        return OutboxMail.update("#OutboxMail.eraseOldBodies", Map.of(), OutboxMail.Status.SENT,
+                Instant.now().minus(config.sentBodyRetention()));
     }
 
     @Transactional
-    @SuppressWarnings("unchecked")
     List<MailRecord> mailsTo(String recipient) {
-        List<Object[]> rows = em.createNativeQuery("select id, kind, subject, status, attempts, created_at, sent_at "
-                + "from outbox_mail where lower(recipient) = lower(:recipient) order by id")
-                .setParameter("recipient", recipient).getResultList();
-        return rows.stream().map(r -> new MailRecord(((Number) r[0]).longValue(), (String) r[1], (String) r[2],
-                (String) r[3], ((Number) r[4]).intValue(), SqlValues.instant(r[5]), SqlValues.instant(r[6])))
+        return OutboxMail.<OutboxMail>stream("#OutboxMail.toRecipient", recipient)
+                .map(m -> new MailRecord(m.id, m.kind, m.subject, m.status.name(), m.attempts, m.createdAt, m.sentAt))
                 .toList();
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
     int eraseMailsTo(String recipient) {
-        return em.createNativeQuery("delete from outbox_mail where lower(recipient) = lower(:recipient)")
-                .setParameter("recipient", recipient).executeUpdate();
+        return (int) OutboxMail.delete("#OutboxMail.eraseRecipient", recipient);
     }
 
+    /** Native: one scan with FILTER aggregates, which JPQL cannot say; it runs on every health probe and scrape. */
     @Transactional
     Backlog backlog() {
         Object[] row = (Object[]) em.createNativeQuery("""
