@@ -64,7 +64,12 @@ public class ProofOfWork {
         }
     }
 
-    /** @return whether the nonce was unspent (and is spent now, for every instance) */
+    /**
+     * Native: an insert that does nothing on conflict decides "first use" atomically across instances, where a
+     * persisted entity would fail its transaction on the duplicate key.
+     *
+     * @return whether the nonce was unspent (and is spent now, for every instance)
+     */
     @Transactional
     boolean spend(String nonce, long expires) {
         return em.createNativeQuery("insert into proof_of_work_spent (nonce, expires_at) "

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The numbers marketing staff look at: per list, and of the mail queue. */
+/**
+ * The numbers marketing staff look at: per list, and of the mail queue. Native SQL because they are reports, not
+ * entities: counts grouped by list, status and UTC day over a generated series of days, which JPQL cannot say.
+ */
 @ApplicationScoped
 class Stats {
 

@@ -109,7 +109,7 @@ class KnownSignups {
      * @return null when the queue is empty; a row whose subscriber was gone by the time it was locked (erased or
      *         purged), to be written as new; empty when handled
      */
-    @Transactional
+    @Transactional // native: FOR UPDATE SKIP LOCKED, so that instances share the queue without waiting
     Optional<Claimed> handleOne() {
         Object[] row = (Object[]) em.createNativeQuery("select id, list_id, email, name, source, ip, user_agent, "
                 + "confirm_hash, unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers::text, admitted "

@@ -23,6 +23,8 @@ import java.time.Instant;
         update Subscriber set status = ?1 where status = ?2 and confirmedAt is not null and updatedAt < ?3""")
 @NamedQuery(name = "Subscriber.byAddress", query = "from Subscriber where lower(email) = lower(?1) order by id")
 @NamedQuery(name = "Subscriber.eraseAddress", query = "delete from Subscriber where lower(email) = lower(?1)")
+@NamedQuery(name = "Subscriber.countDownload", query = """
+        update Subscriber set ebookDownloads = ebookDownloads + 1 where id = ?1 and status = ?2""")
 class Subscriber extends PanacheEntityBase {
 
     enum Status { PENDING, CONFIRMED, UNSUBSCRIBED }

@@ -206,10 +206,8 @@ class SubscriptionService implements EbookGrants {
             return link.redemption();
         }
         // Counted only while still confirmed: an unsubscribe committed since the check wins.
-        int counted = em.createNativeQuery("update subscriber set ebook_downloads = ebook_downloads + 1 "
-                + "where id = :id and status = 'CONFIRMED'")
-                .setParameter("id", link.subscriberId())
-                .executeUpdate();
+        int counted = Subscriber.update("#Subscriber.countDownload", link.subscriberId(),
+                Subscriber.Status.CONFIRMED);
         if (counted == 0) {
             return new Redemption(Outcome.GONE, null);
         }

@@ -15,6 +15,10 @@ import java.util.Optional;
 /**
  * Link tokens: 256 random bits, handed out once in a mail or page; only their SHA-256 is stored, so a copy of the
  * database opens no mailbox's links. Each token serves one purpose.
+ * <p>
+ * The home of {@code subscriber_token} (the group commit of new signups inserts its rows with the rest of the group,
+ * {@link NewSignups#INSERT_TOKENS}). Native SQL, not an entity: the key is the token's hash, a {@code bytea}, which
+ * JPA cannot use as an identifier.
  */
 @ApplicationScoped
 class Tokens {
