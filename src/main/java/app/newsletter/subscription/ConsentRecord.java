@@ -2,6 +2,8 @@ package app.newsletter.subscription;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -16,19 +18,23 @@ import java.time.Instant;
             select s.id from Subscriber s where lower(s.email) = lower(?1))""")
 class ConsentRecord extends PanacheEntityBase {
 
+    /** What the person did; the group commit of new signups writes SIGNUP rows itself ({@link NewSignups}). */
+    enum Event { SIGNUP, CONFIRM, UNSUBSCRIBE }
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
     public long subscriberId;
     public String listId;
-    public String event;
+    @Enumerated(EnumType.STRING)
+    public Event event;
     public Instant occurredAt;
     public String ip;
     public String userAgent;
     public String source;
     public String consentVersion;
 
-    static void record(Subscriber subscriber, String event, ClientInfo client, Instant now) {
+    static void record(Subscriber subscriber, Event event, ClientInfo client, Instant now) {
         ConsentRecord row = new ConsentRecord();
         row.subscriberId = subscriber.id;
         row.listId = subscriber.listId;

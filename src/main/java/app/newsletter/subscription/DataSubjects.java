@@ -68,7 +68,7 @@ public class DataSubjects {
         List<ConsentView> consents = subscribers.isEmpty() ? List.of()
                 : ConsentRecord.<ConsentRecord>stream("#ConsentRecord.ofSubscribers",
                         subscribers.stream().map(s -> s.id).toList())
-                        .map(c -> new ConsentView(c.listId, c.event.toLowerCase(), c.occurredAt, c.ip, c.userAgent,
+                        .map(c -> new ConsentView(c.listId, c.event.name().toLowerCase(Locale.ROOT), c.occurredAt, c.ip, c.userAgent,
                                 c.source, c.consentVersion))
                         .toList();
         audit.record(actor, "ACCESS_REQUEST", Map.of("subject", subjectHash(address)), null);

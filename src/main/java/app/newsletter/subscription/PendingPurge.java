@@ -28,7 +28,8 @@ class PendingPurge {
         Instant cutoff = Instant.now().minus(config.pendingRetention());
         // A row whose consent log holds an unsubscribe is never purged: the withdrawal is proof to keep (rows that
         // earlier versions turned back to PENDING on a re-signup are such rows).
-        long purged = Subscriber.delete("#Subscriber.purgeNeverConfirmed", Subscriber.Status.PENDING, cutoff);
+        long purged = Subscriber.delete("#Subscriber.purgeNeverConfirmed", Subscriber.Status.PENDING, cutoff,
+                ConsentRecord.Event.UNSUBSCRIBE);
         // Someone who once confirmed, left, and signed up again without confirming stays a former subscriber:
         // deleting the row would delete the proof of their earlier consent and of its withdrawal.
         int lapsed = Subscriber.update("#Subscriber.unsubscribeLapsed", Subscriber.Status.UNSUBSCRIBED,

@@ -18,7 +18,7 @@ import java.time.Instant;
 @Entity
 @NamedQuery(name = "Subscriber.purgeNeverConfirmed", query = """
         delete from Subscriber s where s.status = ?1 and s.confirmedAt is null and s.updatedAt < ?2
-           and not exists (select 1 from ConsentRecord c where c.subscriberId = s.id and c.event = 'UNSUBSCRIBE')""")
+           and not exists (select 1 from ConsentRecord c where c.subscriberId = s.id and c.event = ?3)""")
 @NamedQuery(name = "Subscriber.unsubscribeLapsed", query = """
         update Subscriber set status = ?1 where status = ?2 and confirmedAt is not null and updatedAt < ?3""")
 @NamedQuery(name = "Subscriber.byAddress", query = "from Subscriber where lower(email) = lower(?1) order by id")

@@ -108,7 +108,7 @@ class SubscriptionService implements EbookGrants {
         }
         subscriber.source = signup.source();
         subscriber.consentVersion = signup.list().consentVersion();
-        ConsentRecord.record(subscriber, "SIGNUP", client, now);
+        ConsentRecord.record(subscriber, ConsentRecord.Event.SIGNUP, client, now);
         subscriber.lastConfirmationSentAt = now;
         mails.queueConfirmation(subscriber, prepared, now, gate.notBefore(now));
         LOG.infof("subscriber %d: confirmation queued", subscriber.id);
@@ -156,7 +156,7 @@ class SubscriptionService implements EbookGrants {
         subscriber.unsubscribedAt = null;
         subscriber.updatedAt = now;
         subscriber.lastEbookSentAt = now;
-        ConsentRecord.record(subscriber, "CONFIRM", client, now);
+        ConsentRecord.record(subscriber, ConsentRecord.Event.CONFIRM, client, now);
         String ebookUrl = mails.queueEbook(subscriber, now);
         LOG.infof("subscriber %d confirmed", subscriber.id);
         metrics.confirmed();
@@ -177,7 +177,7 @@ class SubscriptionService implements EbookGrants {
             subscriber.unsubscribedAt = now;
             subscriber.updatedAt = now;
             tokens.revokeAccessLinks(subscriber.id, now);
-            ConsentRecord.record(subscriber, "UNSUBSCRIBE", client, now);
+            ConsentRecord.record(subscriber, ConsentRecord.Event.UNSUBSCRIBE, client, now);
             LOG.infof("subscriber %d unsubscribed", subscriber.id);
             metrics.unsubscribed();
         }
