@@ -5,7 +5,7 @@
 start_service() {
   local port=$1 management=$2 smtp=$3 db=$4 work=$5
   shift 5
-  trap 'kill $(jobs -p) 2>/dev/null || true; su postgres -c "dropdb --if-exists '"$db"'" >/dev/null 2>&1 || true; rm -rf "'"$work"'"' EXIT
+  trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; su postgres -c "dropdb --if-exists '"$db"'" >/dev/null 2>&1 || true; rm -rf "'"$work"'"' EXIT
   pg_ctlcluster --skip-systemctl-redirect 15 main start 2>/dev/null || true
   su postgres -c "psql -qc \"do \\\$\\\$ begin create role newsletter login password 'newsletter'; exception when duplicate_object then null; end \\\$\\\$\""
   su postgres -c "dropdb --if-exists $db; createdb -O newsletter $db"

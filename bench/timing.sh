@@ -17,7 +17,8 @@ RUNS=${2:-1}
 if [ "$RUNS" -gt 1 ]; then
   SAMPLES=$(mktemp)
   for run in $(seq "$RUNS"); do
-    echo "run $run: $(TIMING_SAMPLES="$SAMPLES" bash bench/timing.sh "$PER_STATE" 1 2>/dev/null | grep '^largest')"
+    out=$(TIMING_SAMPLES="$SAMPLES" bash bench/timing.sh "$PER_STATE" 1 2>&1) || true
+    echo "run $run: $(echo "$out" | grep '^largest' || echo "FAILED: $(echo "$out" | tail -4 | tr '\n' ' ')")"
   done
   python3 - "$SAMPLES" <<'PY'
 import collections, statistics, sys

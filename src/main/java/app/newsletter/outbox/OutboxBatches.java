@@ -1,5 +1,6 @@
 package app.newsletter.outbox;
 
+import app.newsletter.platform.GroupCommit;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -10,10 +11,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The outbox's hot statements in plain JDBC, one statement each (inserts for many mails at once): these
@@ -48,8 +47,10 @@ class OutboxBatches {
             + "where id = any(?)";
 
     private final AgroalDataSource dataSource;
-    private final Queue<Long> sentIds = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock settling = new ReentrantLock();
+    private final GroupCommit<Long, Void> sent = new GroupCommit<>(1000, 1, ids -> {
+        writeSent(ids);
+        return Collections.nCopies(ids.size(), null);
+    }, failure -> false);
 
     OutboxBatches(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
@@ -117,29 +118,16 @@ class OutboxBatches {
 
     /**
      * Records one mail as sent, and returns once that is committed. Sends that end while an earlier record is being
-     * written share the next statement (whoever gets the lock writes every id queued so far), so a busy dispatcher
-     * commits a few times per batch instead of once per mail, while each mail is still recorded the moment its own
-     * send ends: no mail waits for the rest of its batch (and so for its lease to run out) to count as sent.
+     * written share the next statement ({@link GroupCommit}, one writer), so a busy dispatcher commits a few times per
+     * batch instead of once per mail, while each mail is still recorded the moment its own send ends: no mail waits
+     * for the rest of its batch (and so for its lease to run out) to count as sent. A shared statement that failed is
+     * tried once more for this mail alone, so that one bad moment does not leave a delivered mail to be sent again.
      */
     void markSent(long id) {
-        sentIds.add(id);
-        settling.lock();
         try {
-            if (!sentIds.contains(id)) {
-                return; // the previous holder wrote it
-            }
-            List<Long> ids = new ArrayList<>();
-            for (Long queued; (queued = sentIds.poll()) != null;) {
-                ids.add(queued);
-            }
-            try {
-                writeSent(ids);
-            } catch (RuntimeException e) {
-                sentIds.addAll(ids); // for the next caller to try again
-                throw e;
-            }
-        } finally {
-            settling.unlock();
+            sent.submit(id);
+        } catch (RuntimeException groupFailed) {
+            writeSent(List.of(id));
         }
     }
 

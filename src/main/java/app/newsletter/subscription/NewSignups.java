@@ -119,8 +119,13 @@ class NewSignups {
         this.confirmLifetime = config.tokens().confirmLifetime();
     }
 
-    /** @return per request, in order, what became of it */
-    @Transactional(rollbackOn = SQLException.class)
+    /**
+     * In a transaction of its own: the thread that writes a group is one of its requests', and the group must not
+     * join whatever that thread might have open.
+     *
+     * @return per request, in order, what became of it
+     */
+    @Transactional(value = Transactional.TxType.REQUIRES_NEW, rollbackOn = SQLException.class)
     Written[] write(List<SignupWriter.Request> group) throws SQLException {
         Instant now = Instant.now();
         Written[] outcomes = new Written[group.size()];

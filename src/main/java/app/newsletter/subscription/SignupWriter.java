@@ -1,39 +1,35 @@
 package app.newsletter.subscription;
 
+import app.newsletter.abuse.RateWindows;
 import app.newsletter.http.TooManyRequests;
-
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.Failures;
-import app.newsletter.abuse.RateWindows;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import app.newsletter.platform.GroupCommit;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
- * Group commit for signups. A request prepares its signup (links minted, mail rendered) and hands it to the writer
- * threads; a writer takes every signup that queued up while it was busy and writes them together in one transaction,
- * their per-IP limits included. Two writers, so that while one waits for its commit to reach the disk (half the
- * time of a lone writer, in pg_stat_activity samples) the other sends its group's statements (bench/README.md). Each request is answered only after the commit that holds
- * its rows, so a reply still means "stored" (or "refused"), while a spike costs one commit per group instead of one or
- * two per signup.
+ * Group commit for signups. A request prepares its signup (links minted, mail rendered) and hands it to a
+ * {@link GroupCommit} of two writers: a request that finds a writer's turn free writes every signup queued so far in
+ * one transaction, their per-IP limits included, on its own thread; requests that come while both turns are taken
+ * share the next write. Two, so that while one group waits for its commit to reach the disk the other sends its
+ * statements (bench/README.md). Each request is answered only after the commit that holds its rows, so a reply still
+ * means "stored" (or "refused"), while a spike costs one commit per group instead of one or two per signup.
  * <p>
  * Every signup of a group that failed for a reason of its own (say a deadlock with another instance) is written
- * again as a group of one. Addresses already on their list are queued in the same transaction for
+ * again as a group of one. When the database is away, the signups still queued fail with the group, so that every
+ * request answers 503 within one wait. Addresses already on their list are queued in the same transaction for
  * {@link KnownSignups}, which applies their rules right behind the reply.
  */
 @ApplicationScoped
 class SignupWriter {
 
     private static final Logger LOG = Logger.getLogger(SignupWriter.class);
+    private static final int WRITERS = 2;
 
     /** A signup ready to write: everything that needs no database is done before it waits for the shared commit. */
     record NewSignup(Signup.Valid signup, ClientInfo client, Tokens.Minted confirm, Tokens.Minted unsubscribe,
@@ -47,52 +43,28 @@ class SignupWriter {
     record Request(String limitKey, NewSignup signup) {
     }
 
-    /** ALONE: this request's group failed; it is written again on its own. */
-    private record Outcome(NewSignups.State state, long retryAfter, boolean alone) {
-        static final Outcome ALONE = new Outcome(null, 0, true);
-    }
-
-    private record Job(Request request, CompletableFuture<Outcome> outcome) {
-    }
-
-    private static final Job STOP = new Job(null, null);
-
     private final NewSignups store;
     private final SubscriptionMails mails;
     private final RateWindows windows;
-    private final int groupSize;
-    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    private volatile boolean open;
-    private static final int WRITERS = 2;
-    private final List<Thread> writers = new ArrayList<>();
+    /** Null when every signup is written alone ({@code NEWSLETTER_SIGNUP_BATCH_SIZE=1}). */
+    private final GroupCommit<Request, NewSignups.Written> groups;
+    /**
+     * The group's log line is written off the writing thread: that thread is a request's own, and a line that only
+     * groups with new addresses cause must not make their replies slower than a known address's (bench/timing.sh).
+     */
+    private final ExecutorService logLines = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "signup-log");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     SignupWriter(NewSignups store, SubscriptionMails mails, RateWindows windows, SubscriptionConfig config) {
         this.store = store;
         this.mails = mails;
         this.windows = windows;
-        this.groupSize = config.signupBatchSize();
-    }
-
-    void start(@Observes StartupEvent event) {
-        if (groupSize > 1) {
-            open = true;
-            for (int i = 0; i < WRITERS; i++) {
-                Thread writer = new Thread(this::run, "signup-writer-" + i);
-                writer.setDaemon(true);
-                writer.start();
-                writers.add(writer);
-            }
-        }
-    }
-
-    /** After HTTP has drained (graceful shutdown), the signups still queued are written before the writer ends. */
-    void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        open = false;
-        writers.forEach(writer -> queue.add(STOP));
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        for (Thread writer : writers) {
-            writer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-        }
+        int groupSize = config.signupBatchSize();
+        this.groups = groupSize > 1 ? new GroupCommit<>(groupSize, WRITERS, this::writeGroup, e -> !ownFault(e))
+                : null;
     }
 
     /**
@@ -124,36 +96,47 @@ class SignupWriter {
         }
     }
 
-    private Outcome submit(Request request) {
-        Outcome outcome = open ? inGroup(request) : Outcome.ALONE;
-        if (outcome.alone()) {
-            outcome = alone(request);
+    private void submit(Request request) {
+        NewSignups.Written written;
+        if (groups == null) {
+            written = alone(request);
+        } else {
+            try {
+                written = groups.submit(request);
+            } catch (RuntimeException e) {
+                if (!ownFault(e)) {
+                    throw e;
+                }
+                written = alone(request);
+            }
         }
-        if (outcome.state() == NewSignups.State.LIMITED) {
-            throw new TooManyRequests(outcome.retryAfter());
-        }
-        return outcome;
-    }
-
-    private Outcome inGroup(Request request) {
-        Job job = new Job(request, new CompletableFuture<>());
-        queue.add(job);
-        try {
-            return job.outcome().join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        if (written.state() == NewSignups.State.LIMITED) {
+            throw new TooManyRequests(written.retryAfter());
         }
     }
 
-    /** A group of one, in the caller's thread: the writer is off, closed, or this request's group failed. */
-    private Outcome alone(Request request) {
+    /** A group of one: every signup is written alone, or this request's group failed for a reason of its own. */
+    private NewSignups.Written alone(Request request) {
         try {
-            NewSignups.Written[] written = store.write(List.of(request));
-            NewSignups.logSignups(List.of(request), written);
-            return new Outcome(written[0].state(), written[0].retryAfter(), false);
+            return writeGroup(List.of(request)).get(0);
         } catch (SQLException e) {
             throw new IllegalStateException("signup not written: " + e.getMessage(), e);
         }
+    }
+
+    private List<NewSignups.Written> writeGroup(List<Request> requests) throws SQLException {
+        List<NewSignups.Written> written;
+        try {
+            written = List.of(store.write(requests));
+        } catch (SQLException | RuntimeException e) {
+            if (ownFault(e) && requests.size() > 1) {
+                LOG.infof("a group of %d signups failed (%s); writing them one by one", requests.size(),
+                        Failures.rootMessage(e));
+            }
+            throw e;
+        }
+        logLines.execute(() -> NewSignups.logSignups(requests, written.toArray(NewSignups.Written[]::new)));
+        return written;
     }
 
     private NewSignup prepare(Signup.Valid signup, ClientInfo client) {
@@ -162,69 +145,6 @@ class SignupWriter {
         QueuedMail mail = mails.confirmation(signup.email().value(), signup.name(), signup.listId(), confirm.token(),
                 unsubscribe.token());
         return new NewSignup(signup, client, confirm, unsubscribe, mail);
-    }
-
-    private void run() {
-        List<Job> group = new ArrayList<>(groupSize);
-        while (true) {
-            try {
-                group.add(queue.take());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            queue.drainTo(group, groupSize - 1);
-            int stops = removeStops(group);
-            if (!group.isEmpty()) {
-                write(group);
-            }
-            group.clear();
-            if (stops > 0) {
-                // One stop per writer: this one ends once nothing is left to write, and hands the others theirs.
-                boolean done = queue.isEmpty();
-                for (int i = done ? 1 : 0; i < stops; i++) {
-                    queue.add(STOP);
-                }
-                if (done) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private void write(List<Job> group) {
-        try {
-            List<Request> requests = group.stream().map(Job::request).toList();
-            NewSignups.Written[] written = store.write(requests);
-            for (int i = 0; i < written.length; i++) {
-                group.get(i).outcome().complete(new Outcome(written[i].state(), written[i].retryAfter(), false));
-            }
-            NewSignups.logSignups(requests, written);
-        } catch (Exception | Error e) {
-            if (ownFault(e)) {
-                LOG.infof("a group of %d signups failed (%s); writing them one by one", group.size(),
-                        Failures.rootMessage(e));
-                group.forEach(job -> job.outcome().complete(Outcome.ALONE));
-            } else {
-                // The database is away. Signups that queued while this group waited for it would wait as long again
-                // behind the next group: they fail now too, so that every request answers 503 within one wait.
-                List<Job> waiting = new ArrayList<>();
-                queue.drainTo(waiting);
-                for (int stops = removeStops(waiting); stops > 0; stops--) {
-                    queue.add(STOP);
-                }
-                group.forEach(job -> job.outcome().completeExceptionally(e));
-                waiting.forEach(job -> job.outcome().completeExceptionally(e));
-            }
-        }
-    }
-
-    private static int removeStops(List<Job> jobs) {
-        int stops = 0;
-        while (jobs.remove(STOP)) {
-            stops++;
-        }
-        return stops;
     }
 
     /**
