@@ -99,52 +99,49 @@ class GroupCommitTest {
         assertTrue(mostAtOnce.get() <= 2, "writes at once: " + mostAtOnce.get());
     }
 
-    @Test
-    void a_failed_write_fails_its_group_and_the_queue_only_when_the_failure_says_the_next_would_fail_too()
-            throws Exception {
-        IllegalStateException away = new IllegalStateException("database away");
+    /** The first group fails with {@code failure} once a second item has queued behind it; both callers' futures. */
+    private List<CompletableFuture<Integer>> failFirstWithOneQueued(GroupCommit<Integer, Integer>[] made,
+            Exception failure, boolean failQueued) throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch fail = new CountDownLatch(1);
         GroupCommit<Integer, Integer> commit = new GroupCommit<>(1, 1, group -> {
             if (group.get(0) == 0) {
                 writing.countDown();
                 fail.await();
-                throw away;
+                throw failure;
             }
             return doubled(group);
-        }, e -> e == away);
+        }, e -> failQueued && e == failure);
+        made[0] = commit;
         CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> commit.submit(0), threads);
         assertTrue(writing.await(5, TimeUnit.SECONDS));
         CompletableFuture<Integer> queued = CompletableFuture.supplyAsync(() -> commit.submit(1), threads);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> commit.queued() == 1);
         fail.countDown();
-
-        assertSame(away, assertThrows(Exception.class, () -> first.get(5, TimeUnit.SECONDS)).getCause());
-        assertSame(away, assertThrows(Exception.class, () -> queued.get(5, TimeUnit.SECONDS)).getCause(),
-                "failed at once with the group, not written after it");
-        assertEquals(4, commit.submit(2), "the next caller writes again");
+        return List.of(first, queued);
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void a_failed_write_fails_its_group_and_the_queue_when_the_failure_says_the_next_would_fail_too()
+            throws Exception {
+        IllegalStateException away = new IllegalStateException("database away");
+        GroupCommit<Integer, Integer>[] commit = new GroupCommit[1];
+        List<CompletableFuture<Integer>> callers = failFirstWithOneQueued(commit, away, true);
+
+        assertSame(away, assertThrows(Exception.class, () -> callers.get(0).get(5, TimeUnit.SECONDS)).getCause());
+        assertSame(away, assertThrows(Exception.class, () -> callers.get(1).get(5, TimeUnit.SECONDS)).getCause(),
+                "failed at once with the group, not written after it");
+        assertEquals(4, commit[0].submit(2), "the next caller writes again");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void a_failure_of_the_group_alone_leaves_the_queue_to_the_next_write() throws Exception {
         IllegalArgumentException bad = new IllegalArgumentException("one bad item");
-        CountDownLatch writing = new CountDownLatch(1);
-        CountDownLatch fail = new CountDownLatch(1);
-        GroupCommit<Integer, Integer> commit = new GroupCommit<>(1, 1, group -> {
-            if (group.get(0) == 0) {
-                writing.countDown();
-                fail.await();
-                throw bad;
-            }
-            return doubled(group);
-        }, e -> false);
-        CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> commit.submit(0), threads);
-        assertTrue(writing.await(5, TimeUnit.SECONDS));
-        CompletableFuture<Integer> queued = CompletableFuture.supplyAsync(() -> commit.submit(1), threads);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> commit.queued() == 1);
-        fail.countDown();
+        List<CompletableFuture<Integer>> callers = failFirstWithOneQueued(new GroupCommit[1], bad, false);
 
-        assertSame(bad, assertThrows(Exception.class, () -> first.get(5, TimeUnit.SECONDS)).getCause());
-        assertEquals(2, queued.get(5, TimeUnit.SECONDS));
+        assertSame(bad, assertThrows(Exception.class, () -> callers.get(0).get(5, TimeUnit.SECONDS)).getCause());
+        assertEquals(2, callers.get(1).get(5, TimeUnit.SECONDS));
     }
 }
