@@ -17,7 +17,7 @@ import org.jboss.logging.Logger;
  * Handles the signups of addresses already on their list behind the reply: the group commit queues them in
  * {@code known_signup} (the only home of that table besides the queueing insert of {@link NewSignups} and erasure)
  * and answers after the same commit as for a new address, so the reply's timing no longer says whether an address
- * is pending, confirmed or unsubscribed (before: 6.3 ms for a new address, 10.7 to 13.4 ms for known ones). Each row
+ * is pending, confirmed or unsubscribed (it did before: bench/README.md). Each row
  * is claimed with {@code FOR UPDATE SKIP LOCKED}, so that any number of instances share the queue, and deleted in the
  * transaction that applies its rules ({@link SubscriptionService#subscribeKnown}): handled exactly once.
  */
@@ -55,7 +55,7 @@ class KnownSignups {
     /**
      * Shortly after the commit that queued them, off the writer's thread. Not at once: a drain started by the commit
      * takes a core while that very request's reply is on its way out, which made a known address's reply measurably
-     * slower than a new one's (pooled over 10 runs of bench/timing.sh: 4.47-4.54 ms against 4.41-4.44 ms). After
+     * slower than a new one's (bench/timing.sh, pooled over many runs; figures in bench/README.md). After
      * {@link #DRAIN_DELAY_MS} the drain meets whatever requests come next, of any state, and it takes every row
      * queued meanwhile.
      */

@@ -242,10 +242,10 @@ class NewSignups {
     }
 
     /**
-     * One line per group and list, written by the caller once the group's replies are out: a line per signup, written
-     * while the group's transaction was open, cost the writers a sixth of their speed at launch rates (by hand:
-     * 945-1,232 signups/s at INFO, 1,034-1,591 at WARN), and a line only new addresses cause, written before the
-     * reply, made a new address's reply slower than a known one's (bench/timing.sh).
+     * One line per group and list, written off the writing thread ({@link SignupWriter}): a line per signup, written
+     * while the group's transaction was open, cost the writers a sixth of their speed at launch rates, and a line only
+     * new addresses cause, written before the reply, made a new address's reply slower than a known one's (both
+     * measured: bench/README.md).
      */
     static void logSignups(List<SignupWriter.Request> group, Written[] written) {
         Map<String, List<Long>> byList = new TreeMap<>();
