@@ -138,7 +138,7 @@ class KnownSignups {
         if (row[7] == null || row[8] == null || row[9] == null) {
             return null;
         }
-        QueuedMail mail = new QueuedMail("confirmation", (String) row[2], (String) row[9], (String) row[10],
+        QueuedMail mail = new QueuedMail(SubscriptionMails.CONFIRMATION, (String) row[2], (String) row[9], (String) row[10],
                 (String) row[11], QueuedMail.headersOf((String) row[12]));
         return new PreparedConfirmation((String) row[3], (byte[]) row[7], (byte[]) row[8], mail);
     }

@@ -13,6 +13,9 @@ import java.util.Map;
 @ApplicationScoped
 class SubscriptionMails {
 
+    /** The kind of the confirmation mail, in the outbox, its logs and metrics. */
+    static final String CONFIRMATION = "confirmation";
+
     record confirmation(String name, String listName, String ebookTitle, String confirmUrl, String unsubscribeUrl)
             implements MailTemplateInstance {
     }
@@ -56,7 +59,7 @@ class SubscriptionMails {
     QueuedMail confirmation(String email, String name, String listId, String confirmToken, String unsubscribeToken) {
         SubscriptionConfig.MailingList list = config.lists().get(listId);
         String unsubscribeUrl = links.unsubscribe(unsubscribeToken);
-        return render("confirmation", email, "Please confirm your subscription to " + list.displayName(),
+        return render(CONFIRMATION, email, "Please confirm your subscription to " + list.displayName(),
                 new confirmation(name, list.displayName(), list.ebookTitle(), links.confirm(confirmToken),
                         unsubscribeUrl), unsubscribeUrl);
     }
