@@ -1,13 +1,15 @@
 package app.newsletter.abuse;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import jakarta.validation.constraints.Min;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /**
  * The defences' settings: per-IP and per-address limits, the breaker, allowed origins and proof of work, globally and

@@ -1,10 +1,11 @@
 package app.newsletter.abuse;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 /**
  * CORS for the two endpoints that pages on other sites call: the signup and the proof-of-work challenge. Allowed

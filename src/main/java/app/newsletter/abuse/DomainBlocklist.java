@@ -1,9 +1,5 @@
 package app.newsletter.abuse;
 
-import app.newsletter.platform.DomainNames;
-import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +10,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import app.newsletter.platform.DomainNames;
+import io.quarkus.runtime.Startup;
 
 /**
  * Domains whose addresses are dropped without a word: an entry blocks the domain and all its subdomains
@@ -41,7 +43,7 @@ public class DomainBlocklist {
 
     /** @param domain an address's domain as the signup parsed it (lower case, ASCII) */
     public boolean blocks(String domain) {
-        for (String suffix = domain; ; suffix = suffix.substring(suffix.indexOf('.') + 1)) {
+        for (String suffix = domain;; suffix = suffix.substring(suffix.indexOf('.') + 1)) {
             if (blocked.contains(suffix)) {
                 return true;
             }

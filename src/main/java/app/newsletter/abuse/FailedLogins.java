@@ -1,14 +1,16 @@
 package app.newsletter.abuse;
 
-import app.newsletter.http.ClientAddresses;
-
-import io.quarkus.security.spi.runtime.AuthenticationFailureEvent;
-import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import org.jboss.logging.Logger;
+
+import app.newsletter.http.ClientAddresses;
+import io.quarkus.security.spi.runtime.AuthenticationFailureEvent;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Counts every failed staff login for {@link LoginThrottle} and logs it with the user name tried and the client

@@ -1,14 +1,14 @@
 package app.newsletter.abuse;
 
-import app.newsletter.http.TooManyRequests;
-
-import app.newsletter.http.ClientAddresses;
-
-import io.vertx.core.http.HttpServerRequest;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import app.newsletter.http.ClientAddresses;
+import app.newsletter.http.TooManyRequests;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * A per-IP window on the actions behind mailed links (confirming, downloading the ebook), so that one client cannot

@@ -1,10 +1,5 @@
 package app.newsletter.abuse;
 
-import app.newsletter.http.ProblemException;
-
-import io.quarkus.runtime.Startup;
-import io.vertx.core.http.HttpServerRequest;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,6 +8,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Map.Entry;
 import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import app.newsletter.http.ProblemException;
+import io.quarkus.runtime.Startup;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Which web pages may send signups: the service's own origin, {@code newsletter.allowed-origins} for every list, and

@@ -1,15 +1,17 @@
 package app.newsletter.abuse;
 
-import app.newsletter.http.ProblemException;
+import java.time.Instant;
+import java.util.Map;
 
-import app.newsletter.platform.InstallationSecrets;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
-import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import app.newsletter.http.ProblemException;
+import app.newsletter.platform.InstallationSecrets;
 
 /**
  * A self-hosted hash puzzle for lists that ask for one ({@link Puzzle} makes and checks it). A solution counts once:

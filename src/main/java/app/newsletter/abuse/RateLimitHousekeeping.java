@@ -1,7 +1,8 @@
 package app.newsletter.abuse;
 
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.scheduler.Scheduled;
 
 @ApplicationScoped
 class RateLimitHousekeeping {
@@ -14,9 +15,7 @@ class RateLimitHousekeeping {
         this.proofOfWork = proofOfWork;
     }
 
-    @Scheduled(identity = "rate-limit-purge", every = "${newsletter.housekeeping-interval}", delayed = "30s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(identity = "rate-limit-purge", every = "${newsletter.housekeeping-interval}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void purge() {
         limiter.purge();
         proofOfWork.purgeSpent();

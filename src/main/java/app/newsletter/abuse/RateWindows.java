@@ -1,12 +1,5 @@
 package app.newsletter.abuse;
 
-import app.newsletter.http.ClientAddresses;
-import app.newsletter.http.ProblemException;
-
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,7 +14,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
 import org.jboss.logging.Logger;
+
+import app.newsletter.http.ClientAddresses;
+import io.agroal.api.AgroalDataSource;
 
 /**
  * Sliding-window limits (per client IP, per address) kept in PostgreSQL, so that every instance counts the same

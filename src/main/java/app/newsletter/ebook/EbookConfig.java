@@ -1,8 +1,9 @@
 package app.newsletter.ebook;
 
+import java.util.Map;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.util.Map;
 
 /** Each list's ebook ({@code NEWSLETTER_LISTS_<ID>_EBOOK_*}): what the download link delivers. */
 @ConfigMapping(prefix = "newsletter")

@@ -1,8 +1,5 @@
 package app.newsletter.ebook;
 
-import io.quarkus.runtime.Startup;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+
+import io.quarkus.runtime.Startup;
 
 /**
  * Where each list's ebook comes from: an http(s) URL to redirect to, or a file (path or {@code classpath:}) served

@@ -6,7 +6,11 @@ package app.newsletter.ebook;
  */
 public interface EbookGrants {
 
-    enum Outcome { GRANTED, UNKNOWN, GONE }
+    enum Outcome {
+        GRANTED,
+        UNKNOWN,
+        GONE
+    }
 
     /** The answer to one download attempt; a granted one has already been counted. */
     record Redemption(Outcome outcome, String listId) {

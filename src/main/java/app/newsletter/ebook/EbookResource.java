@@ -1,19 +1,22 @@
 package app.newsletter.ebook;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import app.newsletter.abuse.LinkWindows;
-import app.newsletter.http.ProblemException;
-import io.vertx.core.http.HttpServerRequest;
+import java.util.Map;
+
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestQuery;
+
+import app.newsletter.abuse.LinkWindows;
+import app.newsletter.http.ProblemException;
+import io.vertx.core.http.HttpServerRequest;
 
 /** Delivers the lead magnet to whoever holds a working download link. */
 @Tag(name = "Ebook")

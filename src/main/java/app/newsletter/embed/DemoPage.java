@@ -1,12 +1,13 @@
 package app.newsletter.embed;
 
-import app.newsletter.subscription.SubscriptionConfig;
-import io.quarkus.qute.CheckedTemplate;
-import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+
+import app.newsletter.subscription.SubscriptionConfig;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 
 /**
  * {@code GET /}: a sample blog article with the signup box in its footer, embedded exactly as a foreign site embeds

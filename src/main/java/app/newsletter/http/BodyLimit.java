@@ -1,5 +1,16 @@
 package app.newsletter.http;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
@@ -8,14 +19,6 @@ import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 /**
  * Refuses bodies over 16 KiB with a real answer. Quarkus' own limit ({@code quarkus.http.limits.max-body-size})
@@ -60,7 +63,8 @@ class BodyLimit {
     }
 
     /**
-     * Refuses a declared length over the limit, and reads every other JSON body here, on the event loop, before a worker thread takes the request: read by
+     * Refuses a declared length over the limit, and reads every other JSON body here, on the event loop, before a worker thread
+     * takes the request: read by
      * the endpoint's blocking input stream instead, a body dripped a byte at a time held a worker thread for the whole
      * read timeout, and 200 such requests (the pool's size) stopped every signup for 30 s. HTTP/2 requests are left
      * to Quarkus REST, which cannot take over an HTTP/2 body read before it (they come from the proxy as HTTP/1.1).

@@ -1,20 +1,23 @@
 package app.newsletter.http;
 
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Map;
 
-import app.newsletter.platform.Failures;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.io.IOException;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Map;
+
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+
+import app.newsletter.platform.Failures;
 
 /**
  * The one place where failures become answers: {@code application/problem+json} for API clients, the "Something
@@ -147,7 +150,6 @@ class ErrorMapper {
         }
         return false;
     }
-
 
     private static boolean thrownByDecoder(Throwable e) {
         for (StackTraceElement frame : e.getStackTrace()) {

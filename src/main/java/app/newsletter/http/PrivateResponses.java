@@ -1,11 +1,13 @@
 package app.newsletter.http;
 
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import java.util.List;
 
 /**
  * Keeps answers that carry live tokens or staff data out of every cache and every Referer: the confirm, unsubscribe

@@ -1,7 +1,8 @@
 package app.newsletter.http;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** RFC 9457 problem details. Every error answer of the JSON API has this body. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)

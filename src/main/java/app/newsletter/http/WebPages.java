@@ -1,8 +1,9 @@
 package app.newsletter.http;
 
+import java.util.Collection;
+
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import java.util.Collection;
 
 /** The page every failed form or page request ends in, whatever the feature. */
 @CheckedTemplate(basePath = "WebPages")

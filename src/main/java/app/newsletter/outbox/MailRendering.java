@@ -1,10 +1,11 @@
 package app.newsletter.outbox;
 
+import java.util.List;
+import java.util.Map;
+
 import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.qute.Variant;
-import java.util.List;
-import java.util.Map;
 
 /** Turns a type-safe Qute mail template (its .html and .txt variants) into a {@link QueuedMail}. */
 public final class MailRendering {

@@ -1,9 +1,11 @@
 package app.newsletter.outbox;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import org.jboss.logging.Logger;
 
 /** The only way to send mail: queue it in the transaction that makes it necessary. */

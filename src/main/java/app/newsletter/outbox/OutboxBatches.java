@@ -1,8 +1,5 @@
 package app.newsletter.outbox;
 
-import app.newsletter.platform.GroupCommit;
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +10,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import app.newsletter.platform.GroupCommit;
+import io.agroal.api.AgroalDataSource;
 
 /**
  * The outbox's hot statements in plain JDBC, one statement each (inserts for many mails at once): these
@@ -33,16 +35,16 @@ class OutboxBatches {
               from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as m(k, r, s, t, h, j)""";
 
     private static final String CLAIM = """
-            update outbox_mail o
-               set next_attempt_at = now() + make_interval(secs => ?), attempts = o.attempts + 1
-              from (select id from outbox_mail
-                     where status = 'PENDING' and next_attempt_at <= now()
-                     order by next_attempt_at
-                     limit ?
-                       for update skip locked) due
-             where o.id = due.id
-         returning o.id, o.kind, o.recipient, o.subject, o.text_body, o.html_body, o.headers::text, o.attempts,
-                   o.created_at, o.next_attempt_at""";
+               update outbox_mail o
+                  set next_attempt_at = now() + make_interval(secs => ?), attempts = o.attempts + 1
+                 from (select id from outbox_mail
+                        where status = 'PENDING' and next_attempt_at <= now()
+                        order by next_attempt_at
+                        limit ?
+                          for update skip locked) due
+                where o.id = due.id
+            returning o.id, o.kind, o.recipient, o.subject, o.text_body, o.html_body, o.headers::text, o.attempts,
+                      o.created_at, o.next_attempt_at""";
     private static final String SENT = "update outbox_mail set status = 'SENT', sent_at = now(), last_error = null "
             + "where id = any(?)";
 

@@ -1,9 +1,10 @@
 package app.newsletter.outbox;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
-import java.time.Duration;
 
 /**
  * The transactional outbox that sends every mail ({@code NEWSLETTER_OUTBOX_*}): the outbox's own settings, so that

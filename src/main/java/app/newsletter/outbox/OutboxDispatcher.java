@@ -1,28 +1,31 @@
 package app.newsletter.outbox;
 
-import app.newsletter.platform.Failures;
-import io.quarkus.mailer.Mail;
-import io.quarkus.mailer.reactive.ReactiveMailer;
-import io.quarkus.scheduler.Scheduled;
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.runtime.ShutdownEvent;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.core.MultiMap;
-import io.vertx.ext.mail.MailMessage;
-import io.vertx.ext.mail.SMTPException;
-import io.vertx.mutiny.ext.mail.MailClient;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+
+import app.newsletter.platform.Failures;
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.reactive.ReactiveMailer;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.mail.MailMessage;
+import io.vertx.ext.mail.SMTPException;
+import io.vertx.mutiny.ext.mail.MailClient;
 
 /**
  * Sends queued mail. Runs on a scheduler worker thread, never on the event loop; sends of one batch go out
@@ -67,9 +70,7 @@ class OutboxDispatcher {
         this.messageIdDomain = domainOf(from);
     }
 
-    @Scheduled(identity = "outbox-dispatcher", every = "${newsletter.outbox.interval}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(identity = "outbox-dispatcher", every = "${newsletter.outbox.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void dispatch() {
         if (!round.tryLock()) {
             return;
@@ -175,7 +176,6 @@ class OutboxDispatcher {
         bounceAddress.ifPresent(message::setBounceAddress);
         return client.get().sendMail(message).replaceWithVoid();
     }
-
 
     private static String domainOf(String address) {
         String trimmed = address.trim();

@@ -1,7 +1,9 @@
 package app.newsletter.outbox;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;

@@ -1,8 +1,10 @@
 package app.newsletter.outbox;
 
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+
 import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
 
 @ApplicationScoped
 class OutboxHousekeeping {
@@ -15,9 +17,7 @@ class OutboxHousekeeping {
         this.store = store;
     }
 
-    @Scheduled(identity = "outbox-housekeeping", every = "${newsletter.housekeeping-interval}", delayed = "30s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(identity = "outbox-housekeeping", every = "${newsletter.housekeeping-interval}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void eraseOldBodies() {
         int erased = store.eraseOldBodies();
         if (erased > 0) {

@@ -1,6 +1,8 @@
 package app.newsletter.outbox;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import java.time.Instant;
+import java.util.Map;
+
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -8,10 +10,11 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.NamedQuery;
-import java.time.Instant;
-import java.util.Map;
+
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
  * A queued mail ({@code outbox_mail}). The dispatcher's hot path (insert, claim, marking sent) is plain JDBC in
@@ -28,7 +31,11 @@ import org.hibernate.type.SqlTypes;
 @NamedQuery(name = "OutboxMail.eraseRecipient", query = "delete from OutboxMail where lower(recipient) = lower(?1)")
 class OutboxMail extends PanacheEntityBase {
 
-    enum Status { PENDING, SENT, DEAD }
+    enum Status {
+        PENDING,
+        SENT,
+        DEAD
+    }
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

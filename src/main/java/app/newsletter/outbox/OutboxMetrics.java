@@ -1,9 +1,11 @@
 package app.newsletter.outbox;
 
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Mail delivery as Prometheus sees it: sends, failures and dead mails by kind, and the backlog. The backlog gauges

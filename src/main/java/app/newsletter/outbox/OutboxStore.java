@@ -1,13 +1,15 @@
 package app.newsletter.outbox;
 
-import app.newsletter.platform.SqlValues;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import app.newsletter.platform.SqlValues;
 
 /** The outbox's cold paths: a failed send settled, old bodies erased, a recipient's mails listed or erased, the backlog. */
 @ApplicationScoped
@@ -53,7 +55,7 @@ class OutboxStore {
 
     @Transactional
     List<MailRecord> mailsTo(String recipient) {
-        return OutboxMail.<OutboxMail>stream("#OutboxMail.toRecipient", recipient)
+        return OutboxMail.<OutboxMail> stream("#OutboxMail.toRecipient", recipient)
                 .map(m -> new MailRecord(m.id, m.kind, m.subject, m.status.name(), m.attempts, m.createdAt, m.sentAt))
                 .toList();
     }

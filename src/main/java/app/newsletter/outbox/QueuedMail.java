@@ -1,9 +1,10 @@
 package app.newsletter.outbox;
 
+import java.util.Map;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Map;
 
 /**
  * A rendered mail ready to queue. {@code kind} names it for logs and metrics (e.g. "confirmation"); the outbox

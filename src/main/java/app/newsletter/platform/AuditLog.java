@@ -1,14 +1,17 @@
 package app.newsletter.platform;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The audit trail of staff actions (exports, data-subject requests), in the database and in the log: the one home of
@@ -23,7 +26,7 @@ public class AuditLog {
      * One audit entry as listed to staff.
      *
      * @param outcome for exports: {@code started} (still streaming, or the instance died), {@code completed} or
-     *                {@code aborted}; null for other actions
+     *        {@code aborted}; null for other actions
      */
     public record Entry(long id, Instant at, String actor, String action, JsonNode details, Long rows,
             String outcome) {
@@ -89,7 +92,7 @@ public class AuditLog {
 
     @Transactional
     public List<Entry> recent(String actionPrefix, int limit) {
-        List<AuditEntry> entries = AuditEntry.<AuditEntry>find("#AuditEntry.recent", actionPrefix + "%")
+        List<AuditEntry> entries = AuditEntry.<AuditEntry> find("#AuditEntry.recent", actionPrefix + "%")
                 .page(0, limit).list();
         return entries.stream().map(e -> new Entry(e.id, e.occurredAt, e.actor, e.action, parse(e.details),
                 e.rowCount, e.outcome == null ? null : e.outcome.label()))

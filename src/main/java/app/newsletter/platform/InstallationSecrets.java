@@ -1,10 +1,11 @@
 package app.newsletter.platform;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The installation's own secrets ({@code installation_secret}): random values the migrations made, the same for every

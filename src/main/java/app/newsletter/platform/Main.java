@@ -1,8 +1,9 @@
 package app.newsletter.platform;
 
+import java.sql.SQLException;
+
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
-import java.sql.SQLException;
 
 /**
  * Starts the service. When start-up fails, it ends the process with a non-zero code and, as its last line, one

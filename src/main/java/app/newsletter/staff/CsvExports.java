@@ -1,10 +1,5 @@
 package app.newsletter.staff;
 
-import app.newsletter.platform.AuditLog;
-import io.agroal.api.AgroalDataSource;
-import io.agroal.pool.wrapper.ConnectionWrapper;
-import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.Connection;
@@ -13,8 +8,16 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
+
+import app.newsletter.platform.AuditLog;
+import io.agroal.api.AgroalDataSource;
+import io.agroal.pool.wrapper.ConnectionWrapper;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Streams CSV written by PostgreSQL itself ({@code COPY … TO STDOUT}) to the client: no row is decoded in Java, and

@@ -1,12 +1,7 @@
 package app.newsletter.staff;
 
-import app.newsletter.subscription.DataSubjects;
-import app.newsletter.subscription.EmailAddress;
+import java.util.Map;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import app.newsletter.http.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -16,7 +11,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
-import java.util.Map;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import app.newsletter.http.ProblemException;
+import app.newsletter.subscription.DataSubjects;
+import app.newsletter.subscription.EmailAddress;
 
 /** "Show me my data" and "delete my data", answered by staff on a person's request. */
 @Tag(name = "Staff")

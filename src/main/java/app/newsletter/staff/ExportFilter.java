@@ -1,7 +1,5 @@
 package app.newsletter.staff;
 
-import app.newsletter.subscription.SubscriptionConfig;
-import app.newsletter.http.ProblemException;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -10,7 +8,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+
 import jakarta.ws.rs.core.MultivaluedMap;
+
+import app.newsletter.http.ProblemException;
+import app.newsletter.subscription.SubscriptionConfig;
 
 /**
  * The filters of an export, from query parameters. Anything unknown — a parameter name, a status, a list, a date —

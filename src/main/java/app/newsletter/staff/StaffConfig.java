@@ -1,12 +1,14 @@
 package app.newsletter.staff;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /** The staff who sign in to {@code /admin} and {@code /api/admin} (README "Staff": users). */
 @ConfigMapping(prefix = "newsletter.staff")

@@ -1,15 +1,5 @@
 package app.newsletter.staff;
 
-import io.quarkus.runtime.Startup;
-import io.quarkus.security.AuthenticationFailedException;
-import io.quarkus.security.identity.AuthenticationRequestContext;
-import io.quarkus.security.identity.IdentityProvider;
-import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
-import io.quarkus.security.runtime.QuarkusPrincipal;
-import io.quarkus.security.runtime.QuarkusSecurityIdentity;
-import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -20,14 +10,28 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.config.Config;
 import org.wildfly.security.password.Password;
 import org.wildfly.security.password.PasswordFactory;
 import org.wildfly.security.password.WildFlyElytronPasswordProvider;
 import org.wildfly.security.password.interfaces.BCryptPassword;
 import org.wildfly.security.password.util.ModularCrypt;
+
+import io.quarkus.runtime.Startup;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Staff sign-in (HTTP Basic) against bcrypt hashes from {@link StaffConfig}: a leaked configuration gives a guesser
@@ -63,7 +67,8 @@ class StaffRealm implements IdentityProvider<UsernamePasswordAuthenticationReque
             throw new IllegalStateException("bcrypt is part of Elytron", e);
         }
         config.users().forEach((name, user) -> accounts.put(name.toLowerCase(Locale.ROOT),
-                new Account(hash(name, user.passwordHash(), config.minimumCost()), roles(name, user.roles().orElse(Set.of())))));
+                new Account(hash(name, user.passwordHash(), config.minimumCost()),
+                        roles(name, user.roles().orElse(Set.of())))));
         new SecureRandom().nextBytes(rememberKey);
     }
 

@@ -1,11 +1,5 @@
 package app.newsletter.staff;
 
-import app.newsletter.outbox.Backlog;
-import app.newsletter.outbox.Outbox;
-import app.newsletter.subscription.SubscriptionConfig;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -13,6 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import app.newsletter.outbox.Backlog;
+import app.newsletter.outbox.Outbox;
+import app.newsletter.subscription.SubscriptionConfig;
 
 /**
  * The numbers marketing staff look at: per list, and of the mail queue. Native SQL because they are reports, not
@@ -28,15 +30,16 @@ class Stats {
 
     /**
      * @param confirmationRate share of this list's subscribers who confirmed at some point (0 to 1), or null when
-     *                         nobody signed up yet
+     *        nobody signed up yet
      */
     record ListStats(String id, String name, Map<String, Long> byStatus, long total, Double confirmationRate,
             long ebookDownloads, List<Day> days) {
 
         /** The rate as people read it, e.g. "57.1 %". */
         public String ratePercent() {
-            return confirmationRate == null ? "–" : String.format(java.util.Locale.ROOT, "%.1f %%",
-                    confirmationRate * 100);
+            return confirmationRate == null ? "–"
+                    : String.format(java.util.Locale.ROOT, "%.1f %%",
+                            confirmationRate * 100);
         }
     }
 

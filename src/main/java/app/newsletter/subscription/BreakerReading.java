@@ -29,7 +29,7 @@ record BreakerReading(long lastHour, long baseline, long threshold) {
 
     /**
      * @param hours confirmations per hour (keyed by the hour's start), hours without any absent; the current hour's
-     *              count so far included
+     *        count so far included
      */
     static BreakerReading of(SortedMap<Instant, Long> hours, Instant now, Limits limits) {
         Instant current = now.truncatedTo(ChronoUnit.HOURS);

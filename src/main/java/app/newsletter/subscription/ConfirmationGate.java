@@ -1,10 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.abuse.AbuseConfig;
-import app.newsletter.abuse.RateWindows;
-import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +12,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
 import org.jboss.logging.Logger;
+
+import app.newsletter.abuse.AbuseConfig;
+import app.newsletter.abuse.RateWindows;
+import io.quarkus.scheduler.Scheduled;
 
 /**
  * Decides whether and when a confirmation mail goes out: a cooldown per list and canonical mailbox, a daily cap per
@@ -167,9 +170,7 @@ class ConfirmationGate {
      * Reads every instance's counts every few seconds, away from the signup path: the breaker reacts to floods, not
      * single mails, and between two readings this instance adds what it queued itself.
      */
-    @Scheduled(identity = "confirmation-breaker", every = "5s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(identity = "confirmation-breaker", every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void read() {
         Instant now = Instant.now();
         long before = queuedSinceReading.get();
@@ -178,9 +179,7 @@ class ConfirmationGate {
         queuedSinceReading.addAndGet(-before);
     }
 
-    @Scheduled(identity = "confirmation-tally-purge", every = "${newsletter.housekeeping-interval}", delayed = "30s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(identity = "confirmation-tally-purge", every = "${newsletter.housekeeping-interval}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void purge() {
         tally.purge(Instant.now().minus(limits.baselinePeriod()).minus(Duration.ofHours(2)));
     }

@@ -1,10 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.platform.SqlValues;
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -15,6 +10,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import app.newsletter.platform.SqlValues;
+import io.agroal.api.AgroalDataSource;
 
 /**
  * Confirmation mails queued per hour, which the breaker reads: the only home of table {@code confirmation_tally}.

@@ -1,6 +1,7 @@
 package app.newsletter.subscription;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import java.time.Instant;
+
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -8,7 +9,8 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.NamedQuery;
-import java.time.Instant;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** Proof of consent, kept for every signup, confirmation and unsubscription. */
 @Entity
@@ -19,7 +21,11 @@ import java.time.Instant;
 class ConsentRecord extends PanacheEntityBase {
 
     /** What the person did; the group commit of new signups writes SIGNUP rows itself ({@link NewSignups}). */
-    enum Event { SIGNUP, CONFIRM, UNSUBSCRIBE }
+    enum Event {
+        SIGNUP,
+        CONFIRM,
+        UNSUBSCRIBE
+    }
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

@@ -1,13 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.abuse.RateWindows;
-import app.newsletter.outbox.MailRecord;
-import app.newsletter.platform.InstallationSecrets;
-import app.newsletter.outbox.Outbox;
-import app.newsletter.platform.AuditLog;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +9,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import app.newsletter.abuse.RateWindows;
+import app.newsletter.outbox.MailRecord;
+import app.newsletter.outbox.Outbox;
+import app.newsletter.platform.AuditLog;
+import app.newsletter.platform.InstallationSecrets;
 
 /** GDPR access and erasure requests: everything stored about an address, and its removal. */
 @ApplicationScoped
@@ -66,9 +68,10 @@ public class DataSubjects {
             return Optional.empty();
         }
         List<ConsentView> consents = subscribers.isEmpty() ? List.of()
-                : ConsentRecord.<ConsentRecord>stream("#ConsentRecord.ofSubscribers",
+                : ConsentRecord.<ConsentRecord> stream("#ConsentRecord.ofSubscribers",
                         subscribers.stream().map(s -> s.id).toList())
-                        .map(c -> new ConsentView(c.listId, c.event.name().toLowerCase(Locale.ROOT), c.occurredAt, c.ip, c.userAgent,
+                        .map(c -> new ConsentView(c.listId, c.event.name().toLowerCase(Locale.ROOT), c.occurredAt, c.ip,
+                                c.userAgent,
                                 c.source, c.consentVersion))
                         .toList();
         audit.record(actor, "ACCESS_REQUEST", Map.of("subject", subjectHash(address)), null);

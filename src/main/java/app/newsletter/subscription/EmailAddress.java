@@ -1,8 +1,9 @@
 package app.newsletter.subscription;
 
-import app.newsletter.platform.DomainNames;
 import java.util.Optional;
 import java.util.regex.Pattern;
+
+import app.newsletter.platform.DomainNames;
 
 /**
  * A mailbox address as the service accepts it: a dot-atom local part (RFC 5322 without comments, quoted strings or
@@ -15,7 +16,8 @@ public record EmailAddress(String value) {
     static final int MAX_LOCAL = 64;
     static final int MAX_TOTAL = 254;
 
-    private static final Pattern LOCAL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
+    private static final Pattern LOCAL = Pattern
+            .compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
 
     /** @return the normalised address, or empty with the reason it is refused */
     public static Result parse(String input) {

@@ -1,19 +1,20 @@
 package app.newsletter.subscription;
 
-import app.newsletter.http.WebPages;
-
-import io.quarkus.qute.CheckedTemplate;
-import io.quarkus.runtime.Startup;
-import io.quarkus.qute.TemplateInstance;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import app.newsletter.http.WebPages;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.runtime.Startup;
 
 /**
  * Answers for plain HTML forms: a redirect when the list configures one, else a page of our own. Targets come only

@@ -1,7 +1,8 @@
 package app.newsletter.subscription;
 
-import app.newsletter.http.ProblemException;
 import java.util.Map;
+
+import app.newsletter.http.ProblemException;
 
 /**
  * A signup whose fields are not valid (400, naming them). It knows the list the form was for, whose error URL then

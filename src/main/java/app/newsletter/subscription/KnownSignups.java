@@ -1,17 +1,20 @@
 package app.newsletter.subscription;
 
-import app.newsletter.outbox.QueuedMail;
-import app.newsletter.platform.Failures;
-import io.quarkus.scheduler.Scheduled;
-import io.vertx.core.Vertx;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.jboss.logging.Logger;
+
+import app.newsletter.outbox.QueuedMail;
+import app.newsletter.platform.Failures;
+import io.quarkus.scheduler.Scheduled;
+import io.vertx.core.Vertx;
 
 /**
  * Handles the signups of addresses already on their list behind the reply: the group commit queues them in
@@ -72,9 +75,7 @@ class KnownSignups {
     }
 
     /** The safety net: rows another instance queued before it stopped, or that a failed run left. */
-    @Scheduled(identity = "known-signups", every = "1s", delayed = "5s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(identity = "known-signups", every = "1s", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void drain() {
         if (!draining.compareAndSet(false, true)) {
             return; // the running drain takes the new rows too

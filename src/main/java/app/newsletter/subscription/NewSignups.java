@@ -1,12 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.outbox.Outbox;
-import app.newsletter.outbox.QueuedMail;
-import app.newsletter.abuse.RateWindows;
-import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
-import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,7 +15,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.transaction.Transactional;
+
 import org.jboss.logging.Logger;
+
+import app.newsletter.abuse.RateWindows;
+import app.newsletter.outbox.Outbox;
+import app.newsletter.outbox.QueuedMail;
+import io.agroal.api.AgroalDataSource;
 
 /**
  * Writes a group of signup requests in one transaction with one statement per table: their per-IP windows, the

@@ -1,10 +1,13 @@
 package app.newsletter.subscription;
 
-import io.quarkus.scheduler.Scheduled;
+import java.time.Instant;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
+
 import org.jboss.logging.Logger;
+
+import io.quarkus.scheduler.Scheduled;
 
 /** Addresses that never confirmed gave no consent to be kept: they go after the retention period. */
 @ApplicationScoped
@@ -20,9 +23,7 @@ class PendingPurge {
         this.config = config;
     }
 
-    @Scheduled(identity = "pending-purge", every = "${newsletter.housekeeping-interval}", delayed = "30s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(identity = "pending-purge", every = "${newsletter.housekeeping-interval}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     @Transactional
     void purge() {
         Instant cutoff = Instant.now().minus(config.pendingRetention());

@@ -1,7 +1,8 @@
 package app.newsletter.subscription;
 
-import app.newsletter.outbox.QueuedMail;
 import java.util.Objects;
+
+import app.newsletter.outbox.QueuedMail;
 
 /**
  * The confirmation a signup request prepared before the group commit (its two link tokens, kept as hashes, and the

@@ -1,6 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.http.ProblemException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,19 +1,9 @@
 package app.newsletter.subscription;
 
-import app.newsletter.abuse.DomainBlocklist;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
-import app.newsletter.http.TooManyRequests;
-
-import app.newsletter.http.ClientAddresses;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import app.newsletter.subscription.FormReplies;
-import app.newsletter.abuse.Origins;
-import app.newsletter.http.ProblemException;
-import app.newsletter.abuse.ProofOfWork;
-import app.newsletter.abuse.RateWindows;
-import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -21,11 +11,20 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestForm;
+
+import app.newsletter.abuse.DomainBlocklist;
+import app.newsletter.abuse.Origins;
+import app.newsletter.abuse.ProofOfWork;
+import app.newsletter.http.ClientAddresses;
+import app.newsletter.http.ProblemException;
+import app.newsletter.http.TooManyRequests;
+import io.vertx.core.http.HttpServerRequest;
 
 /** The signup endpoint for scripts (JSON) and for plain HTML forms, with one reply for every address. */
 @Tag(name = "Signup")

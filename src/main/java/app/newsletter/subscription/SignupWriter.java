@@ -1,16 +1,19 @@
 package app.newsletter.subscription;
 
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
 import app.newsletter.abuse.RateWindows;
 import app.newsletter.http.TooManyRequests;
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.Failures;
 import app.newsletter.platform.GroupCommit;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.SQLException;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.jboss.logging.Logger;
 
 /**
  * Group commit for signups. A request prepares its signup (links minted, mail rendered) and hands it to a

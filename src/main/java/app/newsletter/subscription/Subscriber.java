@@ -1,6 +1,8 @@
 package app.newsletter.subscription;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import java.time.Duration;
+import java.time.Instant;
+
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -8,8 +10,8 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.NamedQuery;
-import java.time.Duration;
-import java.time.Instant;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
  * A subscription: one address on one list. The ordinary paths read and change it here (Panache, named queries); the
@@ -27,7 +29,11 @@ import java.time.Instant;
         update Subscriber set ebookDownloads = ebookDownloads + 1 where id = ?1 and status = ?2""")
 class Subscriber extends PanacheEntityBase {
 
-    enum Status { PENDING, CONFIRMED, UNSUBSCRIBED }
+    enum Status {
+        PENDING,
+        CONFIRMED,
+        UNSUBSCRIBED
+    }
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

@@ -1,11 +1,12 @@
 package app.newsletter.subscription;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /**
  * The signup's settings: the lists as forms, mails and pages know them, link lifetimes, resend rules, retention. Each

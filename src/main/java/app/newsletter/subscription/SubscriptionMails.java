@@ -1,13 +1,15 @@
 package app.newsletter.subscription;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import app.newsletter.outbox.MailRendering;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.outbox.QueuedMail;
 import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 
 /** The two mails of the double opt-in, rendered and queued in the caller's transaction. */
 @ApplicationScoped
@@ -17,11 +19,13 @@ class SubscriptionMails {
     static final String CONFIRMATION = "confirmation";
 
     record confirmation(String name, String listName, String ebookTitle, String confirmUrl, String unsubscribeUrl)
-            implements MailTemplateInstance {
+            implements
+                MailTemplateInstance {
     }
 
     record ebook(String name, String listName, String ebookTitle, String ebookUrl, String unsubscribeUrl)
-            implements MailTemplateInstance {
+            implements
+                MailTemplateInstance {
     }
 
     private final Outbox outbox;
@@ -38,7 +42,7 @@ class SubscriptionMails {
 
     /**
      * @param prepared the confirmation the signup request rendered, queued as it is when it fits the subscriber (the
-     *            tokens it links to are stored now); null or not fitting: new links and a new rendering
+     *        tokens it links to are stored now); null or not fitting: new links and a new rendering
      * @param notBefore when the mail may leave at the earliest (the breaker's delay); null for at once
      */
     void queueConfirmation(Subscriber subscriber, PreparedConfirmation prepared, Instant now, Instant notBefore) {
@@ -61,7 +65,8 @@ class SubscriptionMails {
         String unsubscribeUrl = links.unsubscribe(unsubscribeToken);
         return render(CONFIRMATION, email, "Please confirm your subscription to " + list.displayName(),
                 new confirmation(name, list.displayName(), list.ebookTitle(), links.confirm(confirmToken),
-                        unsubscribeUrl), unsubscribeUrl);
+                        unsubscribeUrl),
+                unsubscribeUrl);
     }
 
     /** @return the download link, which the confirmation page offers at once too */

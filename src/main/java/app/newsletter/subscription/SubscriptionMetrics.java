@@ -1,14 +1,23 @@
 package app.newsletter.subscription;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** What happens to signups, confirmations, unsubscriptions and downloads, for Prometheus. */
 @ApplicationScoped
 class SubscriptionMetrics {
 
     /** Why a signup ended the way it did; the tag values are part of the metrics contract in README.md. */
-    enum Outcome { ACCEPTED, INVALID, HONEYPOT, BLOCKED, LIMITED, ORIGIN, ERROR }
+    enum Outcome {
+        ACCEPTED,
+        INVALID,
+        HONEYPOT,
+        BLOCKED,
+        LIMITED,
+        ORIGIN,
+        ERROR
+    }
 
     private final MeterRegistry registry;
 

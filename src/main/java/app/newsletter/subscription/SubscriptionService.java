@@ -1,13 +1,16 @@
 package app.newsletter.subscription;
 
-import app.newsletter.ebook.EbookGrants;
+import java.time.Instant;
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
-import java.util.Optional;
+
 import org.jboss.logging.Logger;
+
+import app.newsletter.ebook.EbookGrants;
 
 /**
  * The double opt-in, one transaction per step. Every state change queues its mail in the same transaction, and a
@@ -64,7 +67,7 @@ class SubscriptionService implements EbookGrants {
      *
      * @param prepared the confirmation the request prepared, sent when it fits (null: one is rendered)
      * @param admitted whether the group commit admitted a confirmation under the mailbox's cooldown and daily cap
-     *            (null for a signup queued before it did: decided here)
+     *        (null for a signup queued before it did: decided here)
      * @return false when the row was gone by the time it was locked (erased or purged meanwhile)
      */
     @Transactional

@@ -1,8 +1,5 @@
 package app.newsletter.subscription;
 
-import app.newsletter.platform.SqlValues;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +8,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+
+import app.newsletter.platform.SqlValues;
 
 /**
  * Link tokens: 256 random bits, handed out once in a mail or page; only their SHA-256 is stored, so a copy of the
@@ -23,7 +25,11 @@ import java.util.Optional;
 @ApplicationScoped
 class Tokens {
 
-    enum Purpose { CONFIRM, EBOOK, UNSUBSCRIBE }
+    enum Purpose {
+        CONFIRM,
+        EBOOK,
+        UNSUBSCRIBE
+    }
 
     /** What a stored token grants, with the state that decides whether it still does. */
     record Grant(long subscriberId, Instant expiresAt, Instant revokedAt) {

@@ -1,7 +1,8 @@
 package app.newsletter.abuse;
 
-import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
 
 /** Small limits, trusted forwarding from the test client (to play many IPs), a guarded and a partner-site list. */
 public class AbuseDefenceProfile implements QuarkusTestProfile {

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import app.newsletter.platform.DomainNames;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
+
+import app.newsletter.platform.DomainNames;
 
 /** Which addresses the domain blocklist drops: plain logic, no service needed. */
 class DomainBlocklistTest {

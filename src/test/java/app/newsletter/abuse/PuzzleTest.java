@@ -3,10 +3,12 @@ package app.newsletter.abuse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The proof-of-work puzzle as a client meets it, honest or not: plain logic, no service needed. */
 class PuzzleTest {

@@ -10,16 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+import org.junit.jupiter.api.Test;
+
 import app.newsletter.support.GreenMailResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import java.io.IOException;
-import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import org.junit.jupiter.api.Test;
 
 /** GET /widget.js (caching headers, conditional requests, size) and the demo page at GET /. */
 @QuarkusTest
@@ -52,7 +53,7 @@ class WidgetResourceTest {
     void a_matching_if_none_match_is_answered_304_without_a_body() {
         String etag = given().get("/widget.js").header("ETag");
 
-        for (String condition : new String[] {etag, "W/" + etag, "\"other\", " + etag, "*"}) {
+        for (String condition : new String[] { etag, "W/" + etag, "\"other\", " + etag, "*" }) {
             given().header("If-None-Match", condition).when().get("/widget.js").then()
                     .statusCode(304)
                     .header("ETag", equalTo(etag))
@@ -67,8 +68,8 @@ class WidgetResourceTest {
     @Test
     void widget_needs_no_build_step_nor_third_parties_nor_storage() throws IOException {
         String source = new String(classpath("widget/widget.js"), java.nio.charset.StandardCharsets.UTF_8);
-        for (String forbidden : new String[] {"import ", "require(", "localStorage", "sessionStorage",
-                "document.cookie", "http://", "https://", "?.", "??"}) {
+        for (String forbidden : new String[] { "import ", "require(", "localStorage", "sessionStorage",
+                "document.cookie", "http://", "https://", "?.", "??" }) {
             if (forbidden.startsWith("http")) {
                 // Only in the header comment's example embed.
                 assertTrue(source.indexOf(forbidden) == source.lastIndexOf(forbidden)

@@ -1,10 +1,13 @@
 package app.newsletter.http;
 
-
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
 
 import app.newsletter.support.Addresses;
 import app.newsletter.support.GreenMailResource;
@@ -12,8 +15,6 @@ import app.newsletter.support.Mailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 /** Pages and answers that carry live tokens or staff data are never stored by a cache nor leak through Referer. */
 @QuarkusTest

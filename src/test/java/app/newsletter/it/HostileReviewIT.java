@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -31,12 +28,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The hostile review's attacks that need the real HTTP stack (issue 12, items 1, 5, 6 and 11), replayed against the
@@ -298,7 +301,8 @@ class HostileReviewIT {
 
     private String one(String query) throws SQLException {
         try (Connection c = postgres.getPostgresDatabase().getConnection();
-                PreparedStatement s = c.prepareStatement(query); ResultSet rows = s.executeQuery()) {
+                PreparedStatement s = c.prepareStatement(query);
+                ResultSet rows = s.executeQuery()) {
             return rows.next() ? rows.getString(1) : null;
         }
     }

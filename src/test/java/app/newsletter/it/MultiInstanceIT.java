@@ -4,14 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import jakarta.mail.Message;
-import jakarta.mail.MessagingException;
-import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,6 +40,11 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -57,6 +54,13 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The packaged service as it runs in production: three instances of {@code target/quarkus-app/quarkus-run.jar},
@@ -226,7 +230,8 @@ class MultiInstanceIT {
         // Every mail arrives, none twice.
         awaitTrue(Duration.ofMinutes(3), () -> count("select count(*) from outbox_mail where status = 'SENT' "
                 + "and recipient like ?", "load-" + run + "-%") == SIGNUPS
-                && smtp.receivedTo("load-" + run + "-").size() >= SIGNUPS, () -> "mails not all sent: "
+                && smtp.receivedTo("load-" + run + "-").size() >= SIGNUPS,
+                () -> "mails not all sent: "
                         + count("select count(*) from outbox_mail where status = 'SENT'") + " SENT, "
                         + smtp.receivedTo("load-" + run + "-").size() + " received");
         double deliveredSeconds = seconds(started);

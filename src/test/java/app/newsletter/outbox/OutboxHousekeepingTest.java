@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
 import app.newsletter.support.Addresses;
 import app.newsletter.support.Db;
 import app.newsletter.support.GreenMailResource;
@@ -12,9 +18,6 @@ import app.newsletter.support.Mailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(GreenMailResource.class)

@@ -3,16 +3,19 @@ package app.newsletter.outbox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.concurrent.Future;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
 import app.newsletter.support.Addresses;
 import app.newsletter.support.Concurrently;
 import app.newsletter.support.Db;
 import app.newsletter.support.GreenMailResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.util.List;
-import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
 
 /** Sends that end together share the statement that records them, and each is recorded before its caller goes on. */
 @QuarkusTest

@@ -3,14 +3,6 @@ package app.newsletter.platform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import app.newsletter.abuse.AbuseConfig;
-import app.newsletter.ebook.EbookConfig;
-import app.newsletter.outbox.OutboxConfig;
-import app.newsletter.staff.StaffConfig;
-import app.newsletter.subscription.SubscriptionConfig;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smallrye.config.ConfigMappings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -26,8 +18,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import app.newsletter.abuse.AbuseConfig;
+import app.newsletter.ebook.EbookConfig;
+import app.newsletter.outbox.OutboxConfig;
+import app.newsletter.staff.StaffConfig;
+import app.newsletter.subscription.SubscriptionConfig;
+import io.smallrye.config.ConfigMappings;
 
 /**
  * Every variable that {@code docker-compose.yml} gives the {@code app} service must be a configuration key the

@@ -5,16 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import app.newsletter.support.Addresses;
-import app.newsletter.support.Concurrently;
-import app.newsletter.support.Db;
-import app.newsletter.support.GreenMailResource;
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -29,10 +19,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import app.newsletter.support.Addresses;
+import app.newsletter.support.Concurrently;
+import app.newsletter.support.Db;
+import app.newsletter.support.GreenMailResource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
 
 /**
  * Attack: start a large export and hang up half-way. Before, the connection went back to the pool inside its
@@ -77,7 +80,8 @@ class ExportAbortTest {
                 OutputStream request = socket.getOutputStream();
                 request.write(("GET /api/admin/subscribers.csv?list=abort-spec HTTP/1.1\r\nHost: localhost\r\n"
                         + "Authorization: Basic " + Base64.getEncoder().encodeToString(
-                                "mia:mia-secret".getBytes(StandardCharsets.UTF_8)) + "\r\n\r\n")
+                                "mia:mia-secret".getBytes(StandardCharsets.UTF_8))
+                        + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 request.flush();
                 InputStream reply = socket.getInputStream();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.TreeMap;
+
 import org.junit.jupiter.api.Test;
 
 /** The breaker's threshold follows the service's usual traffic, between a floor and a ceiling. */

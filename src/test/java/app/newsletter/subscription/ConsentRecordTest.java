@@ -3,15 +3,18 @@ package app.newsletter.subscription;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
 import app.newsletter.support.Addresses;
 import app.newsletter.support.Db;
 import app.newsletter.support.GreenMailResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(GreenMailResource.class)

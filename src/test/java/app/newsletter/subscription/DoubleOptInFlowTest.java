@@ -10,6 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.Test;
+
 import app.newsletter.support.Addresses;
 import app.newsletter.support.Db;
 import app.newsletter.support.GreenMailResource;
@@ -17,12 +26,6 @@ import app.newsletter.support.Mailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
-import jakarta.mail.internet.MimeMessage;
-import java.io.InputStream;
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(GreenMailResource.class)
@@ -54,7 +57,8 @@ class DoubleOptInFlowTest {
         assertTrue(Mailbox.text(confirmation).startsWith("Hello Ada,"));
         assertTrue(Mailbox.html(confirmation).contains("Confirm my subscription"));
         assertEquals("List-Unsubscribe=One-Click", Mailbox.header(confirmation, "List-Unsubscribe-Post"));
-        assertTrue(Mailbox.header(confirmation, "List-Unsubscribe").matches("<http://localhost:8080/unsubscribe\\?token=[A-Za-z0-9_-]{43}>"));
+        assertTrue(Mailbox.header(confirmation, "List-Unsubscribe")
+                .matches("<http://localhost:8080/unsubscribe\\?token=[A-Za-z0-9_-]{43}>"));
         assertTrue(Mailbox.header(confirmation, "Message-ID").endsWith("@peptide.example>"),
                 Mailbox.header(confirmation, "Message-ID"));
         assertTrue(Mailbox.header(confirmation, "From").contains("newsletter@peptide.example"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Set;
+
 import org.junit.jupiter.api.Test;
 
 /** The default list's check at start-up: plain logic, no service needed. */

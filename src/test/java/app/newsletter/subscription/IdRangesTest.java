@@ -3,6 +3,7 @@ package app.newsletter.subscription;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 class IdRangesTest {

@@ -3,13 +3,15 @@ package app.newsletter.subscription;
 import static app.newsletter.subscription.DoubleOptInFlowTest.signUp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
 import app.newsletter.support.Addresses;
 import app.newsletter.support.Db;
 import app.newsletter.support.GreenMailResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(GreenMailResource.class)

@@ -3,9 +3,11 @@ package app.newsletter.subscription;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import app.newsletter.outbox.QueuedMail;
 import java.util.Map;
+
 import org.junit.jupiter.api.Test;
+
+import app.newsletter.outbox.QueuedMail;
 
 /** A prepared confirmation is sent only when it says what one rendered for the subscriber now would say. */
 class PreparedConfirmationTest {

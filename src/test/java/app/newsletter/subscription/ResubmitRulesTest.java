@@ -5,15 +5,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import app.newsletter.support.Addresses;
-import app.newsletter.support.Db;
-import app.newsletter.support.GreenMailResource;
-import app.newsletter.support.Mailbox;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
-import jakarta.mail.internet.MimeMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +12,19 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
+import jakarta.inject.Inject;
+import jakarta.mail.internet.MimeMessage;
+
 import org.junit.jupiter.api.Test;
+
+import app.newsletter.support.Addresses;
+import app.newsletter.support.Db;
+import app.newsletter.support.GreenMailResource;
+import app.newsletter.support.Mailbox;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 
 @QuarkusTest
 @QuarkusTestResource(GreenMailResource.class)

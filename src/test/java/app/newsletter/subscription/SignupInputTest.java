@@ -7,13 +7,30 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
-import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import app.newsletter.support.Addresses;
 import app.newsletter.support.Db;
@@ -26,20 +43,6 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
-import jakarta.inject.Inject;
-import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What POST /api/subscriptions answers to every kind of input, and that a refused request leaves nothing behind: no
@@ -159,7 +162,7 @@ class SignupInputTest {
             "Ada\u2028Lovelace",
             "Ada\u202eecalevoL",
             "Ada\r\n",
-            "\r\nBcc: victim@example.com"})
+            "\r\nBcc: victim@example.com" })
     void name_with_line_breaks_or_control_characters_is_a_400_problem_and_nothing_is_stored_or_sent(String name) {
         String email = Addresses.unique("ctl-name");
         postJson(Map.of("email", email, "name", name))
@@ -179,7 +182,7 @@ class SignupInputTest {
             "EVIL.COM support",
             "mail me: ada@evil.example",
             "www evil example",
-            "bit.ly/x"})
+            "bit.ly/x" })
     void a_name_carrying_a_link_or_an_address_is_a_400_problem_and_nothing_is_stored_or_sent(String name) {
         String email = Addresses.unique("link-name");
         postJson(Map.of("email", email, "name", name))
@@ -568,8 +571,8 @@ class SignupInputTest {
 
         byte[] reference = asNew.asByteArray();
         assertEquals("{\"message\":\"Thank you for subscribing.\"}", new String(reference, StandardCharsets.UTF_8));
-        for (ExtractableResponse<Response> other : new ExtractableResponse[] {asPending, asConfirmed,
-                asUnsubscribed}) {
+        for (ExtractableResponse<Response> other : new ExtractableResponse[] { asPending, asConfirmed,
+                asUnsubscribed }) {
             assertArrayEquals(reference, other.asByteArray());
             assertEquals(asNew.contentType(), other.contentType());
             assertEquals(asNew.header("Content-Length"), other.header("Content-Length"));

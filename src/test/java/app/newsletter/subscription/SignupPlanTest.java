@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import app.newsletter.outbox.Outbox;
-import app.newsletter.abuse.RateWindows;
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,9 +13,17 @@ import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import app.newsletter.abuse.RateWindows;
+import app.newsletter.outbox.Outbox;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Launch day: every statement a signup sends is planned as a keyed lookup or insert on a database that was never
@@ -160,9 +163,10 @@ class SignupPlanTest {
     }
 
     private static long neverAnalysedFailures(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("select count(*) from "
-                + "pg_stat_user_tables where schemaname = '" + SCHEMA + "' and (last_analyze is not null or "
-                + "last_autoanalyze is not null or last_vacuum is not null or last_autovacuum is not null)")) {
+        try (Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("select count(*) from "
+                        + "pg_stat_user_tables where schemaname = '" + SCHEMA + "' and (last_analyze is not null or "
+                        + "last_autoanalyze is not null or last_vacuum is not null or last_autovacuum is not null)")) {
             rows.next();
             return rows.getLong(1);
         }

@@ -1,8 +1,5 @@
 package app.newsletter.support;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
 /**
  * Two foreign web sites for the browser tests, each a JDK HTTP server on a free port of its own: a blog page that
  * embeds the widget with the two-line code. The first site's origin is allowed to use the service
@@ -23,12 +25,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ({@code /?service=http://localhost:PORT}) because the Quarkus test port is random; {@code &list=ID} replaces the
  * list id of the embed.
  *
- * <p>The allowed site also plays a stub service under {@code /stub} (the real widget.js, a challenge that demands a
+ * <p>
+ * The allowed site also plays a stub service under {@code /stub} (the real widget.js, a challenge that demands a
  * proof of work, and a signup endpoint that records what it receives), so the widget's proof-of-work client is tested
  * against the contract without the real service.
  */
 public class ForeignSiteResource implements QuarkusTestResourceLifecycleManager {
-
 
     /** The list (configured only while this resource runs) whose signups need a proof of work. */
     public static final String POW_LIST = "widget-pow";

@@ -2,8 +2,9 @@ package app.newsletter.support;
 
 import static io.restassured.RestAssured.given;
 
-import io.restassured.specification.RequestSpecification;
 import org.eclipse.microprofile.config.ConfigProvider;
+
+import io.restassured.specification.RequestSpecification;
 
 /** Requests to the management interface (health, metrics, OpenAPI), which listens apart from the public port. */
 public final class Management {
