@@ -13,6 +13,15 @@ public final class MailRendering {
     private MailRendering() {
     }
 
+    /** The domain of a mailbox such as {@code News <news@example.com>}, e.g. for Message-ID and List-Id. */
+    public static String domainOf(String mailbox) {
+        String trimmed = mailbox.trim();
+        if (trimmed.endsWith(">")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed.substring(trimmed.lastIndexOf('@') + 1).toLowerCase(java.util.Locale.ROOT);
+    }
+
     public static QueuedMail render(String kind, String recipient, String subject, MailTemplateInstance template,
             Map<String, String> headers) {
         TemplateInstance instance = template.templateInstance();

@@ -19,6 +19,7 @@ import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -42,7 +43,7 @@ class OutboxDispatcher {
 
     private final OutboxStore store;
     private final OutboxBatches batches;
-    private final ReactiveMailer mailer;
+    private final Instance<ReactiveMailer> mailer;
     private final OutboxConfig config;
     private final Instance<MailClient> client;
     private final boolean mock;
@@ -53,7 +54,7 @@ class OutboxDispatcher {
     private final ReentrantLock round = new ReentrantLock();
     private volatile boolean stopping;
 
-    OutboxDispatcher(OutboxStore store, OutboxBatches batches, OutboxMetrics metrics, ReactiveMailer mailer,
+    OutboxDispatcher(OutboxStore store, OutboxBatches batches, OutboxMetrics metrics, Instance<ReactiveMailer> mailer,
             Instance<MailClient> client, OutboxConfig config,
             @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false") boolean mock,
             @ConfigProperty(name = "quarkus.mailer.from") String from,
@@ -67,7 +68,26 @@ class OutboxDispatcher {
         this.mock = mock;
         this.from = from;
         this.bounceAddress = bounceAddress;
-        this.messageIdDomain = domainOf(from);
+        this.messageIdDomain = MailRendering.domainOf(from);
+    }
+
+    /**
+     * Builds the mail client (and its DKIM signer) at start-up. Quarkus builds it when something first needs the
+     * mailer, which includes rendering a mail template inside a signup: a setting the client rejects (a DKIM key it
+     * cannot read, a missing selector) then failed every signup with a 500 while readiness stayed UP. Now it stops
+     * start-up with one line.
+     */
+    void buildMailClient(@Observes StartupEvent event) {
+        try {
+            if (mock) {
+                mailer.get();
+            } else {
+                client.get();
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the mail settings (QUARKUS_MAILER_*) are not usable: "
+                    + Failures.rootMessage(e));
+        }
     }
 
     @Scheduled(identity = "outbox-dispatcher", every = "${newsletter.outbox.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
@@ -159,7 +179,7 @@ class OutboxDispatcher {
         if (mock) {
             Mail mail = Mail.withText(row.recipient, row.subject, row.textBody).setHtml(row.htmlBody);
             row.headers.forEach(mail::addHeader);
-            return mailer.send(mail);
+            return mailer.get().send(mail);
         }
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         row.headers.forEach(headers::add);
@@ -175,13 +195,5 @@ class OutboxDispatcher {
                 .setHeaders(headers);
         bounceAddress.ifPresent(message::setBounceAddress);
         return client.get().sendMail(message).replaceWithVoid();
-    }
-
-    private static String domainOf(String address) {
-        String trimmed = address.trim();
-        if (trimmed.endsWith(">")) {
-            trimmed = trimmed.substring(0, trimmed.length() - 1);
-        }
-        return trimmed.substring(trimmed.lastIndexOf('@') + 1);
     }
 }

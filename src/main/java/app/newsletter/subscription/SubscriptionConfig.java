@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.Pattern;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -30,6 +33,24 @@ public interface SubscriptionConfig {
 
     /** Lifetimes of the links sent by mail. */
     Tokens tokens();
+
+    /** Headers of the mails, for the mailbox providers' filters (README "Deliverability"). */
+    Mail mail();
+
+    /** Headers of the mails ({@code NEWSLETTER_MAIL_*}). */
+    interface Mail {
+        /**
+         * An address whose mail the operator's relay turns into unsubscribes, offered in {@code List-Unsubscribe}
+         * beside the one-click https link, e.g. {@code unsubscribe@example.com}; none by default.
+         */
+        Optional<@Email String> unsubscribeMailto();
+
+        /**
+         * The sender id of a {@code Feedback-ID} header ({@code <list>:<kind>:<sender id>}), with which Gmail's Postmaster
+         * Tools report complaints per list and mail kind; no header by default.
+         */
+        Optional<@Pattern(regexp = "[A-Za-z0-9._-]{1,64}") String> feedbackId();
+    }
 
     /**
      * Least time between two mails of the same kind to one address: a repeated signup inside it sends nothing, which

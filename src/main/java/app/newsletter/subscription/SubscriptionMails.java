@@ -2,9 +2,14 @@ package app.newsletter.subscription;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import app.newsletter.outbox.MailRendering;
 import app.newsletter.outbox.Outbox;
@@ -33,11 +38,15 @@ class SubscriptionMails {
     private final Links links;
     private final SubscriptionConfig config;
 
-    SubscriptionMails(Outbox outbox, Tokens tokens, Links links, SubscriptionConfig config) {
+    private final String fromDomain;
+
+    SubscriptionMails(Outbox outbox, Tokens tokens, Links links, SubscriptionConfig config,
+            @ConfigProperty(name = "quarkus.mailer.from") String from) {
         this.outbox = outbox;
         this.tokens = tokens;
         this.links = links;
         this.config = config;
+        this.fromDomain = MailRendering.domainOf(from);
     }
 
     /**
@@ -63,7 +72,7 @@ class SubscriptionMails {
     QueuedMail confirmation(String email, String name, String listId, String confirmToken, String unsubscribeToken) {
         SubscriptionConfig.MailingList list = config.lists().get(listId);
         String unsubscribeUrl = links.unsubscribe(unsubscribeToken);
-        return render(CONFIRMATION, email, "Please confirm your subscription to " + list.displayName(),
+        return render(CONFIRMATION, email, listId, "Please confirm your subscription to " + list.displayName(),
                 new confirmation(name, list.displayName(), list.ebookTitle(), links.confirm(confirmToken),
                         unsubscribeUrl),
                 unsubscribeUrl);
@@ -74,7 +83,7 @@ class SubscriptionMails {
         SubscriptionConfig.MailingList list = config.lists().get(subscriber.listId);
         String ebookUrl = ebookUrl(subscriber, now);
         String unsubscribeUrl = unsubscribeUrl(subscriber, now);
-        outbox.enqueue(render("ebook", subscriber.email, "Your free ebook: " + list.ebookTitle(),
+        outbox.enqueue(render("ebook", subscriber.email, subscriber.listId, "Your free ebook: " + list.ebookTitle(),
                 new ebook(subscriber.name, list.displayName(), list.ebookTitle(), ebookUrl, unsubscribeUrl),
                 unsubscribeUrl));
         return ebookUrl;
@@ -88,12 +97,37 @@ class SubscriptionMails {
         return links.unsubscribe(tokens.issue(subscriber.id, Tokens.Purpose.UNSUBSCRIBE, null, now));
     }
 
-    private static QueuedMail render(String kind, String email, String subject, MailTemplateInstance template,
-            String unsubscribeUrl) {
-        // RFC 8058: mailbox providers unsubscribe with one POST to this URL, without showing any page.
-        Map<String, String> headers = Map.of(
-                "List-Unsubscribe", "<" + unsubscribeUrl + ">",
-                "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        return MailRendering.render(kind, email, subject, template, headers);
+    private QueuedMail render(String kind, String email, String listId, String subject,
+            MailTemplateInstance template, String unsubscribeUrl) {
+        return MailRendering.render(kind, email, subject, template, headers(kind, listId, unsubscribeUrl));
     }
+
+    /**
+     * The list headers mailbox providers look for (Gmail and Yahoo require one-click unsubscribe of bulk senders;
+     * SpamAssassin counts a List-Unsubscribe without List-Id as "incomplete mailing list headers"). No
+     * {@code Auto-Submitted}: these mails answer a signup the person made, they are not automatic replies.
+     */
+    Map<String, String> headers(String kind, String listId, String unsubscribeUrl) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        // RFC 2919: a phrase and a globally unique id under a domain the sender controls.
+        String id = "<" + listId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-") + "." + fromDomain + ">";
+        String name = config.lists().get(listId).displayName();
+        headers.put("List-Id", PLAIN_PHRASE.matcher(name).matches() ? "\"" + name + "\" " + id : id);
+        // RFC 8058: mailbox providers unsubscribe with one POST to the https URL, without showing any page; the
+        // mailto: is for the clients that only know RFC 2369.
+        String unsubscribe = "<" + unsubscribeUrl + ">";
+        Optional<String> mailto = config.mail().unsubscribeMailto();
+        if (mailto.isPresent()) {
+            unsubscribe += ", <mailto:" + mailto.get() + "?subject=unsubscribe>";
+        }
+        headers.put("List-Unsubscribe", unsubscribe);
+        headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        config.mail().feedbackId()
+                .ifPresent(sender -> headers.put("Feedback-ID", id.substring(1, id.indexOf('.')) + ":" + kind + ":"
+                        + sender));
+        return headers;
+    }
+
+    /** Printable ASCII without quotes or backslashes: fits a quoted phrase without MIME encoding. */
+    private static final java.util.regex.Pattern PLAIN_PHRASE = java.util.regex.Pattern.compile("[ !#-\\[\\]-~]{1,100}");
 }
