@@ -191,10 +191,19 @@
   }
 
   function start() {
-    if (!doc.querySelector('style[data-newsletter-css]')) {
-      var style = el('style', { 'data-newsletter-css': true });
-      style.textContent = CSS;
-      (doc.head || doc.documentElement).appendChild(style);
+    if (!doc.nlwStyled && !doc.querySelector('style[data-newsletter-css]')) {
+      doc.nlwStyled = true;
+      if (doc.adoptedStyleSheets && typeof CSSStyleSheet === 'function' && CSSStyleSheet.prototype.replaceSync) {
+        // A constructed stylesheet is CSSOM, which the page's Content-Security-Policy does not block; an injected
+        // <style> is blocked by any policy without 'unsafe-inline' (the service's own demo page has one).
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+        doc.adoptedStyleSheets = doc.adoptedStyleSheets.concat([sheet]);
+      } else {
+        var style = el('style', { 'data-newsletter-css': true });
+        style.textContent = CSS;
+        (doc.head || doc.documentElement).appendChild(style);
+      }
     }
     var hosts = doc.querySelectorAll('[data-newsletter]');
     for (var i = 0; i < hosts.length; i++) render(hosts[i]);

@@ -48,7 +48,6 @@ class EbookFiles {
         return Response.ok(served.get(list.ebookSource()), contentType(fileName))
                 .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
                 .header("Cache-Control", "private, no-store")
-                .header("X-Content-Type-Options", "nosniff")
                 .build();
     }
 

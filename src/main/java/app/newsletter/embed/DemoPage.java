@@ -18,7 +18,8 @@ public class DemoPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance demo(String baseUrl, String list, String embedCode, String formCode);
+        static native TemplateInstance demo(String baseUrl, String list, String embedCode, String formCode,
+                String liveForm);
     }
 
     private final SubscriptionConfig config;
@@ -35,7 +36,11 @@ public class DemoPage {
         // The codes are HTML to paste, so the values in them are attribute-escaped; Qute escapes them again to show.
         String codeBase = attribute(base);
         String codeList = attribute(list);
-        return Templates.demo(base, list, embedCode(codeBase, codeList), formCode(codeBase, codeList));
+        String form = formCode(codeBase, codeList);
+        // The page's own copy hides the honeypot by a class of its style sheet: its Content-Security-Policy blocks
+        // style attributes, which the code to paste keeps (the site it goes into has no such class).
+        String liveForm = form.replace(HONEYPOT_STYLE, "class=\"honeypot\"");
+        return Templates.demo(base, list, embedCode(codeBase, codeList), form, liveForm);
     }
 
     /** The public URL without trailing slashes, e.g. {@code https://news.example.com}. */
@@ -53,6 +58,8 @@ public class DemoPage {
                 + "<script src=\"" + base + "/widget.js\" async></script>";
     }
 
+    private static final String HONEYPOT_STYLE = "style=\"position:absolute;left:-10000px\"";
+
     static String formCode(String base, String list) {
         return "<form method=\"post\" action=\"" + base + "/api/subscriptions\">\n"
                 + "  <input type=\"hidden\" name=\"list\" value=\"" + list + "\">\n"
@@ -60,7 +67,7 @@ public class DemoPage {
                 + "  <input id=\"nl-email\" type=\"email\" name=\"email\" required autocomplete=\"email\">\n"
                 + "  <label for=\"nl-name\">Name (optional)</label>\n"
                 + "  <input id=\"nl-name\" type=\"text\" name=\"name\" autocomplete=\"name\">\n"
-                + "  <div aria-hidden=\"true\" style=\"position:absolute;left:-10000px\">\n"
+                + "  <div aria-hidden=\"true\" " + HONEYPOT_STYLE + ">\n"
                 + "    <input type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">\n"
                 + "  </div>\n"
                 + "  <p>We'll email you the ebook and our newsletter. Unsubscribe anytime.</p>\n"

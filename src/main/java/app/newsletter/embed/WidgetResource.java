@@ -44,7 +44,6 @@ public class WidgetResource {
                 : Response.ok(script).header(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
         return reply.header(HttpHeaders.ETAG, etag)
                 .header(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
-                .header("X-Content-Type-Options", "nosniff")
                 // Pages that isolate themselves (Cross-Origin-Embedder-Policy) may still load the script.
                 .header("Cross-Origin-Resource-Policy", "cross-origin")
                 .build();

@@ -137,7 +137,6 @@ class ExportResource {
         return Response.ok(body, CSV)
                 .header("Content-Disposition", "attachment; filename=\"" + name + "\"")
                 .header("Cache-Control", "no-store")
-                .header("X-Content-Type-Options", "nosniff")
                 .build();
     }
 }
