@@ -112,8 +112,11 @@ class ErrorMapper {
         return Response.status(status).type(Problem.MEDIA_TYPE).entity(Problem.of(status, detail, errors)).build();
     }
 
-    /** Form posts and the pages people open from mails answer with a page; the JSON API with problem+json. */
+    /** Form posts and the pages people open from mails answer with a page; the JSON API and webhooks with problem+json. */
     private static boolean wantsHtml(HttpHeaders headers, UriInfo uri) {
+        if (uri.getPath().startsWith("/hooks/")) {
+            return false; // relays read problem+json whatever they post
+        }
         MediaType type = headers.getMediaType();
         if (type != null && type.isCompatible(MediaType.APPLICATION_FORM_URLENCODED_TYPE)) {
             return true;

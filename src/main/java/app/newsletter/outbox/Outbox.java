@@ -56,6 +56,15 @@ public class Outbox {
         return store.mailsTo(recipient);
     }
 
+    /**
+     * Stops every queued mail to an address that bounced or complained, within the caller's transaction (which also
+     * adds it to {@link Suppressions}, so mail claimed meanwhile is dropped too).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int stopMailsTo(String recipient, String why) {
+        return store.suppressMailsTo(recipient, why);
+    }
+
     /** Forgets every mail to an address, queued or sent, within the caller's erasure transaction. */
     @Transactional(Transactional.TxType.MANDATORY)
     public int eraseMailsTo(String recipient) {

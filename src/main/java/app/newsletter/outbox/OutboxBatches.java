@@ -44,9 +44,21 @@ class OutboxBatches {
                           for update skip locked) due
                 where o.id = due.id
             returning o.id, o.kind, o.recipient, o.subject, o.text_body, o.html_body, o.headers::text, o.attempts,
-                      o.created_at, o.next_attempt_at""";
+                      o.created_at, o.next_attempt_at,
+                      exists (select 1 from suppression s
+                               where s.hash = sha256((select value from installation_secret
+                                                       where name = 'suppression-salt')
+                                                     || convert_to(lower(o.recipient), 'UTF8'))
+                                 and s.reason <> 'ERASED')""";
     private static final String SENT = "update outbox_mail set status = 'SENT', sent_at = now(), last_error = null "
             + "where id = any(?)";
+
+    private static final String WINDOW = """
+            insert into outbox_send_window (second, claimed) values (?, 0)
+            on conflict (second) do update set claimed = outbox_send_window.claimed
+            returning claimed""";
+    private static final String WINDOW_TAKEN = "update outbox_send_window set claimed = claimed + ? where second = ?";
+    private static final String WINDOW_FORGET = "delete from outbox_send_window where second < ?";
 
     private final AgroalDataSource dataSource;
     private final GroupCommit<Long, Void> sent = new GroupCommit<>(1000, 1, ids -> {
@@ -89,8 +101,67 @@ class OutboxBatches {
      * them as not due afterwards, and the rows come back by themselves if this instance dies before settling them.
      */
     List<OutboxMail> claim(int limit, double leaseSeconds) {
+        try (Connection connection = dataSource.getConnection()) {
+            List<OutboxMail> claimed = claim(connection, limit, leaseSeconds);
+            commitUnlessAuto(connection);
+            return claimed;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not claim mail: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Claims at most what the current second has left of {@code perSecond}, in one transaction that holds the
+     * second's row: every instance's claims of that second queue on it, so together they never exceed the rate.
+     */
+    List<OutboxMail> claimWithin(int perSecond, int limit, double leaseSeconds) {
+        long second = System.currentTimeMillis() / 1000;
+        try (Connection connection = dataSource.getConnection()) {
+            boolean auto = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                int claimedBefore;
+                try (PreparedStatement window = connection.prepareStatement(WINDOW)) {
+                    window.setLong(1, second);
+                    try (ResultSet row = window.executeQuery()) {
+                        row.next();
+                        claimedBefore = row.getInt(1);
+                    }
+                }
+                int room = Math.min(limit, perSecond - claimedBefore);
+                List<OutboxMail> claimed = room <= 0 ? List.of() : claim(connection, room, leaseSeconds);
+                try (PreparedStatement taken = connection.prepareStatement(WINDOW_TAKEN)) {
+                    taken.setInt(1, claimed.size());
+                    taken.setLong(2, second);
+                    taken.executeUpdate();
+                }
+                connection.commit();
+                return claimed;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not claim mail: " + e.getMessage(), e);
+        }
+    }
+
+    int forgetSendWindowsBefore(long second) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+                PreparedStatement forget = connection.prepareStatement(WINDOW_FORGET)) {
+            forget.setLong(1, second);
+            int deleted = forget.executeUpdate();
+            commitUnlessAuto(connection);
+            return deleted;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not forget old send windows: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<OutboxMail> claim(Connection connection, int limit, double leaseSeconds) throws SQLException {
+        try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
             claim.setDouble(1, leaseSeconds);
             claim.setInt(2, limit);
             List<OutboxMail> claimed = new ArrayList<>(limit);
@@ -107,14 +178,12 @@ class OutboxBatches {
                     mail.attempts = rows.getInt(8);
                     mail.createdAt = rows.getTimestamp(9).toInstant();
                     mail.nextAttemptAt = rows.getTimestamp(10).toInstant();
-                    mail.status = OutboxMail.Status.PENDING;
+                    // A bounce or complaint recorded after the mail was queued: it is dropped, not sent.
+                    mail.status = rows.getBoolean(11) ? OutboxMail.Status.SUPPRESSED : OutboxMail.Status.PENDING;
                     claimed.add(mail);
                 }
             }
-            commitUnlessAuto(connection);
             return claimed;
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not claim mail: " + e.getMessage(), e);
         }
     }
 

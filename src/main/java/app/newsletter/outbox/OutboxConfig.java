@@ -1,6 +1,9 @@
 package app.newsletter.outbox;
 
 import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.validation.constraints.Positive;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -34,6 +37,18 @@ public interface OutboxConfig {
     /** The longest wait between two retries. */
     @WithDefault("PT5M")
     Duration backoffMax();
+
+    /**
+     * Most mails sent per second by all instances together, e.g. 14 for Amazon SES's default sending rate; unlimited
+     * when absent. Mails above it wait for the next second.
+     */
+    Optional<@Positive Integer> maxPerSecond();
+
+    /**
+     * Least wait after a "slow down" answer (421, 451, 452), which does not count as a failed attempt.
+     */
+    @WithDefault("PT1M")
+    Duration slowDownDelay();
 
     /** A mail still unsent this long after it was queued is marked dead and logged. */
     @WithDefault("PT24H")

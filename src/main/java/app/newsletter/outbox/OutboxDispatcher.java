@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
@@ -51,6 +52,10 @@ class OutboxDispatcher {
     private final Optional<String> bounceAddress;
     private final String messageIdDomain;
     private final OutboxMetrics metrics;
+    /** "Slow down" answers: 421 service not available, 451 local error (often rate limits), 452 too many. */
+    private static final java.util.Set<Integer> SLOW_DOWN = java.util.Set.of(421, 451, 452);
+
+    private final Event<MailRejected> rejected;
     private final ReentrantLock round = new ReentrantLock();
     private volatile boolean stopping;
 
@@ -58,7 +63,9 @@ class OutboxDispatcher {
             Instance<MailClient> client, OutboxConfig config,
             @ConfigProperty(name = "quarkus.mailer.mock", defaultValue = "false") boolean mock,
             @ConfigProperty(name = "quarkus.mailer.from") String from,
-            @ConfigProperty(name = "quarkus.mailer.bounce-address") Optional<String> bounceAddress) {
+            @ConfigProperty(name = "quarkus.mailer.bounce-address") Optional<String> bounceAddress,
+            Event<MailRejected> rejected) {
+        this.rejected = rejected;
         this.store = store;
         this.batches = batches;
         this.metrics = metrics;
@@ -101,7 +108,10 @@ class OutboxDispatcher {
                 if (stopping) {
                     return;
                 }
-                batch = batches.claim(config.batchSize(), config.lease().toMillis() / 1000.0);
+                double lease = config.lease().toMillis() / 1000.0;
+                batch = config.maxPerSecond().isPresent()
+                        ? batches.claimWithin(config.maxPerSecond().get(), config.batchSize(), lease)
+                        : batches.claim(config.batchSize(), lease);
                 if (!batch.isEmpty()) {
                     sendAll(batch);
                 }
@@ -143,6 +153,12 @@ class OutboxDispatcher {
     private void sendAll(List<OutboxMail> batch) {
         List<Uni<Void>> sends = new ArrayList<>(batch.size());
         for (OutboxMail row : batch) {
+            if (row.status == OutboxMail.Status.SUPPRESSED) {
+                store.markSuppressed(row.id);
+                metrics.suppressed(row.kind);
+                LOG.infof("outbox mail %d (%s) dropped: its recipient bounced or complained", row.id, row.kind);
+                continue;
+            }
             sends.add(send(row)
                     .ifNoItem().after(config.sendTimeout()).fail()
                     .onItemOrFailure().transform((ignored, failure) -> failure)
@@ -163,7 +179,22 @@ class OutboxDispatcher {
     }
 
     private void settleFailure(OutboxMail row, Throwable failure) {
-        boolean permanent = failure instanceof SMTPException smtp && smtp.isPermanent();
+        SMTPException smtp = failure instanceof SMTPException e ? e : null;
+        if (smtp != null && SLOW_DOWN.contains(smtp.getReplyCode())) {
+            boolean dead = store.defer(row, String.valueOf(failure.getMessage()));
+            metrics.deferred(row.kind);
+            LOG.infof("outbox mail %d (%s): the server asked to slow down (%d), retried later", row.id, row.kind,
+                    smtp.getReplyCode());
+            if (dead) {
+                metrics.failed(row.kind, true);
+            }
+            return;
+        }
+        boolean permanent = smtp != null && smtp.isPermanent();
+        if (permanent && recipientRefused(smtp)) {
+            // The recipient's server refused the address for good: it bounces, which suppresses it.
+            rejected.fire(new MailRejected(row.recipient, row.kind, String.valueOf(failure.getMessage())));
+        }
         boolean dead = store.markFailed(row, String.valueOf(failure.getMessage()), permanent);
         metrics.failed(row.kind, dead);
         if (dead) {
@@ -174,6 +205,24 @@ class OutboxDispatcher {
                     failure.getMessage());
         }
     }
+
+    /**
+     * A 5xx about the address itself (RFC 3463 X.1.x address, X.2.x mailbox, or a bare 550/551/553), not about the
+     * message or the sender's policy (X.7.x): only those say the address cannot take mail.
+     */
+    static boolean recipientRefused(SMTPException smtp) {
+        // Read from the reply itself: the client parses enhanced codes only when the server announced them.
+        java.util.regex.Matcher enhanced = ENHANCED.matcher(String.valueOf(smtp.getReplyMessage()));
+        if (enhanced.find()) {
+            String subject = enhanced.group(1);
+            return subject.equals("1") || subject.equals("2");
+        }
+        int code = smtp.getReplyCode();
+        return code == 550 || code == 551 || code == 553;
+    }
+
+    private static final java.util.regex.Pattern ENHANCED = java.util.regex.Pattern
+            .compile("(?:^|\\s)5\\.(\\d{1,3})\\.\\d{1,3}(?:\\s|$)");
 
     private Uni<Void> send(OutboxMail row) {
         if (mock) {

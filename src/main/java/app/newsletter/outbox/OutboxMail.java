@@ -28,13 +28,20 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
         update OutboxMail set textBody = null, htmlBody = null, headers = ?1
          where status = ?2 and sentAt < ?3 and textBody is not null""")
 @NamedQuery(name = "OutboxMail.toRecipient", query = "from OutboxMail where lower(recipient) = lower(?1) order by id")
+@NamedQuery(name = "OutboxMail.suppress", query = "update OutboxMail set status = ?2, lastError = ?3 where id = ?1")
+@NamedQuery(name = "OutboxMail.suppressRecipient", query = """
+        update OutboxMail set status = ?2, lastError = ?3 where lower(recipient) = lower(?1) and status = ?4""")
+@NamedQuery(name = "OutboxMail.defer", query = """
+        update OutboxMail set nextAttemptAt = ?2, attempts = attempts - 1, lastError = ?3 where id = ?1""")
 @NamedQuery(name = "OutboxMail.eraseRecipient", query = "delete from OutboxMail where lower(recipient) = lower(?1)")
 class OutboxMail extends PanacheEntityBase {
 
     enum Status {
         PENDING,
         SENT,
-        DEAD
+        DEAD,
+        /** Its recipient bounced or complained ({@link Suppressions}): never sent, never retried. */
+        SUPPRESSED
     }
 
     @Id

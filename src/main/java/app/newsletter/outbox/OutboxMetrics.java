@@ -46,6 +46,15 @@ class OutboxMetrics {
         }
     }
 
+    void suppressed(String kind) {
+        registry.counter("newsletter.mails.suppressed", "kind", kind).increment();
+    }
+
+    /** The server said "slow down" (421, 451, 452): retried later, not counted as a failure. */
+    void deferred(String kind) {
+        registry.counter("newsletter.mails.deferred", "kind", kind).increment();
+    }
+
     private double backlog(java.util.function.ToLongFunction<Backlog> value) {
         Snapshot current = snapshot.get();
         long now = System.currentTimeMillis();

@@ -38,6 +38,42 @@ class OutboxStore {
         return dead;
     }
 
+    /**
+     * A "slow down" answer (421, 451, 452: the server or relay is busy, or over its rate): the mail waits the
+     * slow-down delay, or its backoff if longer, and the attempt is not counted, so a throttling relay does not make
+     * mail dead; the give-up time still holds.
+     */
+    @Transactional
+    boolean defer(OutboxMail mail, String error) {
+        Instant now = Instant.now();
+        Instant deadline = mail.createdAt.plus(config.giveUpAfter());
+        if (!now.isBefore(deadline)) {
+            return markFailed(mail, error, false);
+        }
+        Duration wait = backoff(mail.attempts);
+        if (wait.compareTo(config.slowDownDelay()) < 0) {
+            wait = config.slowDownDelay();
+        }
+        Instant next = now.plus(wait);
+        OutboxMail.update("#OutboxMail.defer", mail.id, next.isAfter(deadline) ? deadline : next,
+                error.length() > 1000 ? error.substring(0, 1000) : error);
+        return false;
+    }
+
+    /** A claimed mail whose recipient is suppressed: dropped for good. */
+    @Transactional
+    void markSuppressed(long id) {
+        OutboxMail.update("#OutboxMail.suppress", id, OutboxMail.Status.SUPPRESSED,
+                "recipient suppressed (bounce or complaint)");
+    }
+
+    /** Stops every queued mail to a recipient that just bounced or complained. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    int suppressMailsTo(String recipient, String why) {
+        return OutboxMail.update("#OutboxMail.suppressRecipient", recipient, OutboxMail.Status.SUPPRESSED, why,
+                OutboxMail.Status.PENDING);
+    }
+
     Duration backoff(int attempts) {
         Duration delay = config.backoffInitial();
         for (int i = 1; i < attempts && delay.compareTo(config.backoffMax()) < 0; i++) {

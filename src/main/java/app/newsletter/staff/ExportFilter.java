@@ -20,8 +20,8 @@ import app.newsletter.subscription.SubscriptionConfig;
  */
 record ExportFilter(String list, List<String> statuses, List<String> events, LocalDate since, LocalDate until) {
 
-    static final Set<String> STATUSES = Set.of("pending", "confirmed", "unsubscribed");
-    static final Set<String> EVENTS = Set.of("signup", "confirm", "unsubscribe");
+    static final Set<String> STATUSES = Set.of("pending", "confirmed", "unsubscribed", "bounced", "complained");
+    static final Set<String> EVENTS = Set.of("signup", "confirm", "unsubscribe", "bounce", "complaint");
 
     static ExportFilter parse(MultivaluedMap<String, String> query, Set<String> allowed, SubscriptionConfig config) {
         Map<String, String> errors = new LinkedHashMap<>();

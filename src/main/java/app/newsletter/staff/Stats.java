@@ -69,7 +69,9 @@ class Stats {
                        count(*) filter (where status = 'CONFIRMED'),
                        count(*) filter (where status = 'UNSUBSCRIBED'),
                        count(*) filter (where confirmed_at is not null),
-                       coalesce(sum(ebook_downloads), 0)
+                       coalesce(sum(ebook_downloads), 0),
+                       count(*) filter (where status = 'BOUNCED'),
+                       count(*) filter (where status = 'COMPLAINED')
                   from subscriber group by list_id""").getResultList()) {
             totals.put((String) row[0], row);
         }
@@ -94,11 +96,15 @@ class Stats {
             long confirmed = row == null ? 0 : number(row[2]);
             long unsubscribed = row == null ? 0 : number(row[3]);
             long everConfirmed = row == null ? 0 : number(row[4]);
-            long total = pending + confirmed + unsubscribed;
+            long bounced = row == null ? 0 : number(row[6]);
+            long complained = row == null ? 0 : number(row[7]);
+            long total = pending + confirmed + unsubscribed + bounced + complained;
             Map<String, Long> byStatus = new LinkedHashMap<>();
             byStatus.put("pending", pending);
             byStatus.put("confirmed", confirmed);
             byStatus.put("unsubscribed", unsubscribed);
+            byStatus.put("bounced", bounced);
+            byStatus.put("complained", complained);
             List<Day> days = new ArrayList<>(DAYS);
             Map<LocalDate, long[]> counted = daily.getOrDefault(id, Map.of());
             for (LocalDate day = first; !day.isAfter(today); day = day.plusDays(1)) {

@@ -12,7 +12,7 @@ import jakarta.persistence.NamedQuery;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
-/** Proof of consent, kept for every signup, confirmation and unsubscription. */
+/** Proof of consent, kept for every signup, confirmation and unsubscription, and for the bounces and complaints that end it. */
 @Entity
 @NamedQuery(name = "ConsentRecord.ofSubscribers", query = "from ConsentRecord where subscriberId in ?1 order by id")
 @NamedQuery(name = "ConsentRecord.countForAddress", query = """
@@ -24,7 +24,11 @@ class ConsentRecord extends PanacheEntityBase {
     enum Event {
         SIGNUP,
         CONFIRM,
-        UNSUBSCRIBE
+        UNSUBSCRIBE,
+        /** The address bounced (recorded for the relay, not by the person): mail to it stopped. */
+        BOUNCE,
+        /** The person reported a mail as spam through their mailbox provider: mail to it stopped. */
+        COMPLAINT
     }
 
     @Id

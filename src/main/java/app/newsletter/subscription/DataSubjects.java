@@ -1,24 +1,19 @@
 package app.newsletter.subscription;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import app.newsletter.abuse.RateWindows;
 import app.newsletter.outbox.MailRecord;
 import app.newsletter.outbox.Outbox;
+import app.newsletter.outbox.Suppressions;
 import app.newsletter.platform.AuditLog;
-import app.newsletter.platform.InstallationSecrets;
 
 /** GDPR access and erasure requests: everything stored about an address, and its removal. */
 @ApplicationScoped
@@ -40,24 +35,22 @@ public class DataSubjects {
     public record Erasure(long subscriptions, long consents, long mails) {
     }
 
-    private final EntityManager em;
     private final Outbox outbox;
     private final AuditLog audit;
 
     private final SubscriptionConfig config;
     private final KnownSignups knownSignups;
     private final RateWindows windows;
-    private final InstallationSecrets secrets;
+    private final Suppressions suppressions;
 
-    DataSubjects(EntityManager em, Outbox outbox, AuditLog audit, SubscriptionConfig config,
-            KnownSignups knownSignups, RateWindows windows, InstallationSecrets secrets) {
+    DataSubjects(Outbox outbox, AuditLog audit, SubscriptionConfig config,
+            KnownSignups knownSignups, RateWindows windows, Suppressions suppressions) {
         this.config = config;
-        this.em = em;
         this.outbox = outbox;
         this.audit = audit;
         this.knownSignups = knownSignups;
         this.windows = windows;
-        this.secrets = secrets;
+        this.suppressions = suppressions;
     }
 
     @Transactional
@@ -97,8 +90,7 @@ public class DataSubjects {
             return Optional.empty();
         }
         String subject = subjectHash(address);
-        em.createNativeQuery("insert into suppression (hash, created_at) values (decode(:hash, 'hex'), now()) "
-                + "on conflict (hash) do nothing").setParameter("hash", subject).executeUpdate();
+        suppressions.add(address.value(), Suppressions.Reason.ERASED);
         Erasure erasure = new Erasure(subscriptions, consents, mails);
         audit.record(actor, "ERASURE", Map.of("subject", subject, "subscriptions", subscriptions,
                 "consents", consents, "mails", mails), null);
@@ -107,16 +99,7 @@ public class DataSubjects {
 
     /** Salted with the installation's own secret: the audit trail can match requests without naming anyone. */
     private String subjectHash(EmailAddress address) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(secrets.value("suppression-salt"));
-            // Addresses are ASCII (the parser makes the domain so and takes no other local part): lower case is
-            // the same here as the database's lower(), which made the hashes of earlier entries.
-            return HexFormat.of().formatHex(sha256.digest(address.value().toLowerCase(Locale.ROOT)
-                    .getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return suppressions.hash(address.value());
     }
 
     private static List<Subscriber> subscribers(EmailAddress address) {

@@ -32,7 +32,11 @@ class Subscriber extends PanacheEntityBase {
     enum Status {
         PENDING,
         CONFIRMED,
-        UNSUBSCRIBED
+        UNSUBSCRIBED,
+        /** The relay or the recipient's server reported the address as undeliverable: no mail goes to it. */
+        BOUNCED,
+        /** The recipient marked a mail as spam: no mail goes to it. */
+        COMPLAINED
     }
 
     @Id

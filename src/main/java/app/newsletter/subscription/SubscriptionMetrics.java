@@ -38,6 +38,10 @@ class SubscriptionMetrics {
         registry.counter("newsletter.unsubscribes").increment();
     }
 
+    void suppressed(String kind, String reporter) {
+        registry.counter("newsletter.suppressions", "kind", kind, "reporter", reporter).increment();
+    }
+
     void downloaded() {
         registry.counter("newsletter.ebook.downloads").increment();
     }

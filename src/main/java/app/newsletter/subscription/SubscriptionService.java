@@ -88,6 +88,9 @@ class SubscriptionService implements EbookGrants {
             case CONFIRMED -> resendEbook(subscriber, now);
             case PENDING, UNSUBSCRIBED -> renewSignup(subscriber, signup, client, prepared,
                     admitted != null ? admitted : gate.admit(subscriber.listId, subscriber.email, now), now);
+            // Same reply as every other state; the address stays suppressed (Suppression), so nothing is sent.
+            case BOUNCED, COMPLAINED -> LOG.infof("subscriber %d is %s: signup recorded, nothing sent", subscriber.id,
+                    subscriber.status);
         }
         return true;
     }

@@ -53,6 +53,7 @@ class SecurityHeadersTest {
                 given().contentType(ContentType.URLENC).formParam("token", confirm).post("/confirm"),
                 given().queryParam("token", unsubscribe).get("/unsubscribe"),
                 given().queryParam("token", "x".repeat(43)).get("/confirm"),
+                given().contentType(ContentType.URLENC).formParam("email", "not-an-address").post("/api/subscriptions"),
                 given().contentType(ContentType.URLENC).formParam("email", Addresses.unique("form"))
                         .post("/api/subscriptions"),
                 given().auth().preemptive().basic("mia", "mia-secret").get("/admin"));
@@ -66,6 +67,7 @@ class SecurityHeadersTest {
             assertEquals("DENY", page.header("X-Frame-Options"));
             assertEquals("nosniff", page.header("X-Content-Type-Options"));
             assertFalse(html.contains(" style=\""), "a style attribute, which the policy blocks");
+            assertFalse(html.contains("javascript:"), "a javascript: link, which the policy blocks");
             Matcher block = INLINE.matcher(html);
             while (block.find()) {
                 String directive = block.group(1) + "-src ";

@@ -55,8 +55,10 @@ class StatsTest {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         Map<String, Object> list = list(stats);
 
-        assertEquals(expectedList(Map.of("pending", 0, "confirmed", 0, "unsubscribed", 0), 0, null, 0,
-                days(today, Map.of())), withoutDerived(list));
+        assertEquals(
+                expectedList(Map.of("pending", 0, "confirmed", 0, "unsubscribed", 0, "bounced", 0, "complained", 0), 0, null, 0,
+                        days(today, Map.of())),
+                withoutDerived(list));
         // present as an explicit null, not left out
         org.hamcrest.MatcherAssert.assertThat(list, hasKey("confirmationRate"));
         org.hamcrest.MatcherAssert.assertThat(list.get("confirmationRate"), nullValue());
@@ -162,8 +164,10 @@ class StatsTest {
         active.put(today.minusDays(3), new int[] { 2, 1 });
         active.put(today, new int[] { 1, 1 });
         // 3 of 5 subscribers confirmed at some point: both confirmed ones and the one who left afterwards
-        assertEquals(expectedList(Map.of("pending", 1, "confirmed", 2, "unsubscribed", 2), 5, 0.6, 6,
-                days(today, active)), withoutDerived(list));
+        assertEquals(
+                expectedList(Map.of("pending", 1, "confirmed", 2, "unsubscribed", 2, "bounced", 0, "complained", 0), 5, 0.6, 6,
+                        days(today, active)),
+                withoutDerived(list));
     }
 
     private static Map<String, Object> expectedList(Map<String, Integer> byStatus, int total, Double rate,

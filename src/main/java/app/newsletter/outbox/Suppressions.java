@@ -1,0 +1,68 @@
+package app.newsletter.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import app.newsletter.platform.InstallationSecrets;
+
+/**
+ * The home of {@code suppression}: addresses no mail may reach, as salted SHA-256 of the lower-cased address (enough
+ * to recognise one, useless for finding out who it was), with the reason. Bounced and complained addresses stop
+ * mail: the dispatcher's claim drops queued mail to them ({@link OutboxBatches}), whichever feature queued it. Erased
+ * addresses keep a bulk import from bringing them back, but a new signup through a form is a new consent and mails
+ * again. Native SQL: the key is a {@code bytea} hash, which JPA cannot use as an identifier.
+ */
+@ApplicationScoped
+public class Suppressions {
+
+    /** Why an address is on the list; a bounce or complaint outranks an erasure. */
+    public enum Reason {
+        ERASED,
+        BOUNCED,
+        COMPLAINED
+    }
+
+    private final EntityManager em;
+    private final InstallationSecrets secrets;
+
+    Suppressions(EntityManager em, InstallationSecrets secrets) {
+        this.em = em;
+        this.secrets = secrets;
+    }
+
+    /** Adds the address, or raises an erased one's reason; a complaint stays a complaint. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void add(String address, Reason reason) {
+        em.createNativeQuery("""
+                insert into suppression (hash, created_at, reason) values (decode(:hash, 'hex'), now(), :reason)
+                on conflict (hash) do update set reason = excluded.reason
+                 where suppression.reason = 'ERASED' or excluded.reason = 'COMPLAINED'""")
+                .setParameter("hash", hash(address))
+                .setParameter("reason", reason.name())
+                .executeUpdate();
+    }
+
+    /**
+     * The salted hash in hex, as the audit log names an address. Addresses are ASCII (the parser makes the domain so
+     * and takes no other local part): lower case here is the database's lower(), which the claim hashes with.
+     */
+    public String hash(String address) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(secrets.value(SALT));
+            return HexFormat.of()
+                    .formatHex(sha256.digest(address.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    static final String SALT = "suppression-salt";
+}
