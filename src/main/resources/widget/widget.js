@@ -1,5 +1,6 @@
 /* Newsletter signup widget: <div data-newsletter="LIST"></div><script src="https://SERVICE/widget.js" async></script>
- * Options: data-title, data-text, data-button, data-consent, data-name="off"; colours: --newsletter-accent,
+ * Options: data-lang (en, de, es, fr; else the page's or browser's language), data-title, data-text, data-button,
+ * data-consent, data-name="off"; colours: --newsletter-accent,
  * -accent-text, -bg, -text, -border. No cookies or storage; talks only to the service it was loaded from. */
 (function () {
   'use strict';
@@ -16,6 +17,35 @@
   var base = script.src.replace(/\/widget\.js(?:[?#].*)?$/, '');
   var THANKS = 'Thank you for subscribing.';
   var FAILED = 'Something went wrong.';
+  // The two outcome sentences stay English in every language (integrations match them); the rest is translated.
+  var TEXTS = {
+    en: { title: 'Get Our Peptide Evolution Ebook For FREE!',
+      text: 'Subscribe to our mailing list and get interesting stuff to your email inbox.',
+      email: 'Email address', name: 'Name (optional)', trap: 'Leave this field empty', button: 'Subscribe',
+      consent: "We'll email you the ebook and our newsletter. Unsubscribe anytime." },
+    de: { title: 'Holen Sie sich unser E-Book Peptide Evolution GRATIS!',
+      text: 'Abonnieren Sie unseren Newsletter und erhalten Sie Interessantes direkt in Ihr Postfach.',
+      email: 'E-Mail-Adresse', name: 'Name (optional)', trap: 'Dieses Feld leer lassen', button: 'Abonnieren',
+      consent: 'Wir schicken Ihnen das E-Book und unseren Newsletter per E-Mail. Abmelden jederzeit möglich.' },
+    es: { title: '¡Consiga GRATIS nuestro libro electrónico Peptide Evolution!',
+      text: 'Suscríbase a nuestra lista y reciba contenido interesante en su bandeja de entrada.',
+      email: 'Correo electrónico', name: 'Nombre (opcional)', trap: 'Deje este campo vacío', button: 'Suscribirme',
+      consent: 'Le enviaremos el libro electrónico y nuestro boletín por correo. Puede darse de baja cuando quiera.' },
+    fr: { title: 'Recevez GRATUITEMENT notre livre numérique Peptide Evolution !',
+      text: 'Abonnez-vous à notre liste et recevez des contenus intéressants dans votre boîte de réception.',
+      email: 'Adresse e-mail', name: 'Nom (facultatif)', trap: 'Laissez ce champ vide', button: "S'abonner",
+      consent: 'Nous vous enverrons le livre numérique et notre lettre par e-mail. Désinscription à tout moment.' }
+  };
+
+  function language(wanted) {
+    var candidates = [wanted, doc.documentElement.lang].concat(navigator.languages || [navigator.language]);
+    for (var i = 0; i < candidates.length; i++) {
+      var code = String(candidates[i] || '').toLowerCase().split('-')[0];
+      if (TEXTS[code]) return code;
+    }
+    return 'en';
+  }
+
   var prefix = 'nlw' + Math.random().toString(36).slice(2, 8);
   var count = 0;
 
@@ -64,27 +94,30 @@
     var id = prefix + '-' + (++count);
     var d = host.dataset;
     var list = d.newsletter || '';
+    var lang = language(d.lang);
+    var t = TEXTS[lang];
     var email = el('input', { type: 'email', id: id + '-email', name: 'email', required: true,
       autocomplete: 'email', inputmode: 'email', maxlength: '254' });
     var name = d.name === 'off' ? null : el('input', { type: 'text', id: id + '-name', name: 'name',
       autocomplete: 'name', maxlength: '100' });
     var trap = el('input', { type: 'text', id: id + '-website', name: 'website', tabindex: '-1',
       autocomplete: 'off' });
-    var button = el('button', { type: 'submit' }, [d.button || 'Subscribe']);
-    var status = el('p', { 'class': 'nlw-status', id: id + '-status', role: 'status', 'aria-live': 'polite' });
-    var fields = [field(id + '-email', 'Email address', email)];
-    if (name) fields.push(field(id + '-name', 'Name (optional)', name));
+    var button = el('button', { type: 'submit' }, [d.button || t.button]);
+    // The outcome sentences and the service's messages are English, whatever the box's language.
+    var status = el('p', { 'class': 'nlw-status', id: id + '-status', role: 'status', 'aria-live': 'polite',
+      lang: 'en' });
+    var fields = [field(id + '-email', t.email, email)];
+    if (name) fields.push(field(id + '-name', t.name, name));
     fields.push(el('div', { 'class': 'nlw-hp', 'aria-hidden': 'true' }, [
-      el('label', { 'for': id + '-website' }, ['Leave this field empty']), trap]));
+      el('label', { 'for': id + '-website' }, [t.trap]), trap]));
     fields.push(el('p', { 'class': 'nlw-consent', id: id + '-consent' },
-      [d.consent || "We'll email you the ebook and our newsletter. Unsubscribe anytime."]));
+      [d.consent || t.consent]));
     fields.push(button, status);
     button.setAttribute('aria-describedby', id + '-consent');
     var form = el('form', { 'class': 'nlw-form' }, fields);
-    var box = el('section', { 'class': 'nlw', 'aria-labelledby': id + '-title' }, [
-      el('h2', { 'class': 'nlw-title', id: id + '-title' }, [d.title || 'Get Our Peptide Evolution Ebook For FREE!']),
-      el('p', { 'class': 'nlw-text' },
-        [d.text || 'Subscribe to our mailing list and get interesting stuff to your email inbox.']),
+    var box = el('section', { 'class': 'nlw', 'aria-labelledby': id + '-title', lang: lang }, [
+      el('h2', { 'class': 'nlw-title', id: id + '-title' }, [d.title || t.title]),
+      el('p', { 'class': 'nlw-text' }, [d.text || t.text]),
       form]);
     host.textContent = '';
     host.appendChild(box);
@@ -106,6 +139,8 @@
       show(true, '');
       var body = { email: email.value, name: name ? name.value : '', list: list, source: location.href,
         consent: true, website: trap.value };
+      // Only a language the page asked for binds the mail; otherwise the list's own, then the browser's, decide.
+      if (d.lang) body.lang = lang;
       send(body).then(function (reply) {
         if (reply.ok) {
           form.reset();

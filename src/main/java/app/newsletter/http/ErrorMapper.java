@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import app.newsletter.platform.Failures;
+import app.newsletter.platform.Languages;
 
 /**
  * The one place where failures become answers: {@code application/problem+json} for API clients, the "Something
@@ -107,7 +108,9 @@ class ErrorMapper {
             Map<String, String> errors) {
         if (wantsHtml(headers, uri)) {
             return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                    .entity(WebPages.failure(detail, new ArrayList<>(errors.values())).render()).build();
+                    .entity(WebPages.failure(detail, new ArrayList<>(errors.values()))
+                            .setLocale(Languages.pick(headers.getHeaderString(HttpHeaders.ACCEPT_LANGUAGE))).render())
+                    .build();
         }
         return Response.status(status).type(Problem.MEDIA_TYPE).entity(Problem.of(status, detail, errors)).build();
     }

@@ -1,6 +1,7 @@
 package app.newsletter.outbox;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
@@ -22,9 +23,11 @@ public final class MailRendering {
         return trimmed.substring(trimmed.lastIndexOf('@') + 1).toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** @param locale the language of the template's message bundle texts */
     public static QueuedMail render(String kind, String recipient, String subject, MailTemplateInstance template,
-            Map<String, String> headers) {
+            Map<String, String> headers, Locale locale) {
         TemplateInstance instance = template.templateInstance();
+        instance.setLocale(locale);
         @SuppressWarnings("unchecked")
         List<Variant> variants = (List<Variant>) instance.getAttribute(TemplateInstance.VARIANTS);
         String text = null;

@@ -4,6 +4,7 @@ import java.util.Map;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -32,8 +33,11 @@ class ConfirmResource {
     private final ClientAddresses addresses;
     private final LinkWindows linkWindows;
 
+    private final SubscriptionMails mails;
+
     ConfirmResource(SubscriptionService service, SubscriptionConfig config, ClientAddresses addresses,
-            LinkWindows linkWindows) {
+            LinkWindows linkWindows, SubscriptionMails mails) {
+        this.mails = mails;
         this.linkWindows = linkWindows;
         this.addresses = addresses;
         this.service = service;
@@ -46,10 +50,11 @@ class ConfirmResource {
     @APIResponse(responseCode = "404", description = "Unknown link")
     @APIResponse(responseCode = "410", description = "Expired link")
     @GET
-    public TemplateInstance page(@RestQuery String token) {
+    public TemplateInstance page(@RestQuery String token, @HeaderParam("Accept-Language") String acceptLanguage) {
         String valid = requireToken(token);
-        return SubscriptionPages.confirm(valid, config.lists().get(usable(service.listOfConfirmLink(valid)))
-                .displayName());
+        String listId = usable(service.listOfConfirmLink(valid));
+        return SubscriptionPages.confirm(valid, config.lists().get(listId).displayName())
+                .setLocale(mails.locale(listId, acceptLanguage));
     }
 
     @Operation(summary = "Confirm the subscription")
@@ -61,10 +66,12 @@ class ConfirmResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public TemplateInstance confirm(@RestForm String token, @Context HttpServerRequest request) {
         linkWindows.take(request);
+        String acceptLanguage = request.getHeader("Accept-Language");
         SubscriptionService.Confirmed confirmed = usable(service.confirm(requireToken(token),
-                ClientInfo.of(request, addresses)));
+                ClientInfo.of(request, addresses), acceptLanguage));
         SubscriptionConfig.MailingList list = config.lists().get(confirmed.listId());
-        return SubscriptionPages.confirmed(list.displayName(), list.ebookTitle(), confirmed.ebookUrl());
+        return SubscriptionPages.confirmed(list.displayName(), list.ebookTitle(), confirmed.ebookUrl())
+                .setLocale(mails.locale(confirmed.listId(), acceptLanguage));
     }
 
     /** A confirmation link that leads nowhere: 404 when it never existed, 410 once it is spent. */

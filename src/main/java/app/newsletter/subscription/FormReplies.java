@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import app.newsletter.http.WebPages;
+import app.newsletter.platform.Languages;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.runtime.Startup;
@@ -49,18 +50,23 @@ class FormReplies {
         }
     }
 
-    Response success(String listId) {
+    /** @param lang the form's explicit language, or null; then the list's, then the browser's */
+    Response success(String listId, String lang, String acceptLanguage) {
         SubscriptionConfig.MailingList list = list(listId).orElseThrow();
+        Locale locale = Languages.pick(lang, list.locale().orElse(null), acceptLanguage);
         return list.successUrl().map(FormReplies::seeOther).orElseGet(() -> html(200,
-                Pages.thanks(list.displayName()).render()));
+                Pages.thanks(list.displayName()).setLocale(locale).render()));
     }
 
     /** @param listId the list whose error URL receives the browser; null for a page of our own */
-    Response failure(int status, String listId, String detail, List<String> errors) {
-        Optional<URI> errorUrl = listId == null ? Optional.empty()
-                : list(listId).flatMap(SubscriptionConfig.MailingList::errorUrl);
+    Response failure(int status, String listId, String detail, List<String> errors, String lang,
+            String acceptLanguage) {
+        Optional<SubscriptionConfig.MailingList> list = listId == null ? Optional.empty() : list(listId);
+        Optional<URI> errorUrl = list.flatMap(SubscriptionConfig.MailingList::errorUrl);
+        Locale locale = Languages.pick(lang, list.flatMap(SubscriptionConfig.MailingList::locale).orElse(null),
+                acceptLanguage);
         return errorUrl.map(FormReplies::seeOther).orElseGet(() -> html(status,
-                WebPages.failure(detail, errors).render()));
+                WebPages.failure(detail, errors).setLocale(locale).render()));
     }
 
     private Optional<SubscriptionConfig.MailingList> list(String listId) {

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.Failures;
+import app.newsletter.platform.Languages;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Vertx;
 
@@ -128,7 +129,10 @@ class KnownSignups {
             LOG.warnf("known signup %d dropped: its list or address is no longer valid", id);
             return Optional.empty();
         }
-        Signup.Valid signup = new Signup.Valid(address.get(), (String) row[3], listId, list, (String) row[4]);
+        // The row keeps no language: a confirmation rendered here (for a row queued before the request rendered its
+        // own) speaks the list's.
+        Signup.Valid signup = new Signup.Valid(address.get(), (String) row[3], listId, list, (String) row[4],
+                Languages.pick(list.locale().orElse(null)));
         ClientInfo client = new ClientInfo((String) row[5], (String) row[6]);
         return service.subscribeKnown(signup, client, prepared(row), (Boolean) row[13]) ? Optional.empty()
                 : Optional.of(new Claimed(id, signup, client));

@@ -1,16 +1,28 @@
 package app.newsletter.subscription;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
+import app.newsletter.platform.Languages;
+
 /** A signup as submitted (JSON or form), and its validation into something safe to store. */
-record Signup(String email, String name, String list, String source, Boolean consent, String website, String pow) {
+/**
+ * @param lang the language the form asks for (the widget's {@code data-lang}); null to let the list and the browser
+ *        decide
+ */
+record Signup(String email, String name, String list, String source, Boolean consent, String website, String pow,
+        String lang) {
 
     static final int MAX_NAME = 100;
     static final int MAX_SOURCE = 2048;
 
-    /** A validated signup: normalised address, trimmed name (or null), a list that exists. */
-    record Valid(EmailAddress email, String name, String listId, SubscriptionConfig.MailingList list, String source) {
+    /**
+     * A validated signup: normalised address, trimmed name (or null), a list that exists, and the language of its
+     * confirmation mail.
+     */
+    record Valid(EmailAddress email, String name, String listId, SubscriptionConfig.MailingList list, String source,
+            Locale locale) {
     }
 
     /** A honeypot field that people never see; anything in it means a bot filled the form. */
@@ -18,7 +30,8 @@ record Signup(String email, String name, String list, String source, Boolean con
         return website != null && !website.isEmpty();
     }
 
-    Valid validate(SubscriptionConfig config, String referer) {
+    /** @param acceptLanguage the browser's Accept-Language header, or null */
+    Valid validate(SubscriptionConfig config, String referer, String acceptLanguage) {
         Map<String, String> errors = new LinkedHashMap<>();
         String listId = list == null || list.isBlank() ? config.defaultList() : list.strip();
         SubscriptionConfig.MailingList mailingList = config.lists().get(listId);
@@ -49,7 +62,8 @@ record Signup(String email, String name, String list, String source, Boolean con
             String detail = errors.size() == 1 ? errors.values().iterator().next() : "Some fields are not valid.";
             throw new InvalidSignup(detail, errors, listId == null ? config.defaultList() : listId);
         }
-        return new Valid(address.address().orElseThrow(), cleanName, listId, mailingList, cleanSource);
+        return new Valid(address.address().orElseThrow(), cleanName, listId, mailingList, cleanSource,
+                Languages.pick(lang, mailingList.locale().orElse(null), acceptLanguage));
     }
 
     /**

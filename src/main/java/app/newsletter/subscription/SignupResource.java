@@ -58,7 +58,7 @@ class SignupResource {
 
     @Operation(summary = "Sign up (JSON)", description = "Body: {\"email\": \"ada@example.com\", \"name\": "
             + "\"Ada\", \"list\": \"peptide-evolution\", \"source\": \"https://blog.example/post\", "
-            + "\"consent\": true}. The field website is a honeypot.")
+            + "\"consent\": true, \"lang\": \"de\"}. The field website is a honeypot; lang (en, de, es, fr) is optional.")
     @APIResponse(responseCode = "202", description = "Accepted: {\"message\":\"Thank you for "
             + "subscribing.\"}, the same for every address")
     @APIResponse(responseCode = "400", description = "Invalid input: problem+json naming the fields")
@@ -88,13 +88,14 @@ class SignupResource {
     @Produces(MediaType.TEXT_HTML)
     public Response form(@RestForm String email, @RestForm String name, @RestForm String list,
             @RestForm String source, @RestForm String consent, @RestForm String website, @RestForm String pow,
-            @Context HttpServerRequest request) {
-        Signup signup = new Signup(email, name, list, source, checkbox(consent), website, pow);
+            @RestForm String lang, @Context HttpServerRequest request) {
+        Signup signup = new Signup(email, name, list, source, checkbox(consent), website, pow, lang);
+        String acceptLanguage = request.getHeader("Accept-Language");
         try {
-            return forms.success(accept(signup, request));
+            return forms.success(accept(signup, request), lang, acceptLanguage);
         } catch (InvalidSignup invalid) {
             return forms.failure(invalid.status(), invalid.listId(), invalid.getMessage(),
-                    List.copyOf(invalid.errors().values()));
+                    List.copyOf(invalid.errors().values()), lang, acceptLanguage);
         }
     }
 
@@ -134,7 +135,7 @@ class SignupResource {
         }
         Signup.Valid valid;
         try {
-            valid = signup.validate(config, request.getHeader("Referer"));
+            valid = signup.validate(config, request.getHeader("Referer"), request.getHeader("Accept-Language"));
             origins.check(valid.listId(), request);
             if (proofOfWork.requiredFor(valid.listId())) {
                 proofOfWork.verify(valid.listId(), signup.pow());

@@ -146,7 +146,7 @@ class SignupWriter {
         Tokens.Minted confirm = Tokens.mint();
         Tokens.Minted unsubscribe = Tokens.mint();
         QueuedMail mail = mails.confirmation(signup.email().value(), signup.name(), signup.listId(), confirm.token(),
-                unsubscribe.token());
+                unsubscribe.token(), signup.locale());
         return new NewSignup(signup, client, confirm, unsubscribe, mail);
     }
 

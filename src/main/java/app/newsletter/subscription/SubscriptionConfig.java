@@ -89,6 +89,13 @@ public interface SubscriptionConfig {
         /** Where a plain HTML form is redirected (303) after a failed signup; a built-in page when absent. */
         Optional<URI> errorUrl();
 
+        /**
+         * The language of this list's pages and mails ({@code en}, {@code de}, {@code es} or {@code fr}); when
+         * absent, each reader's browser language (Accept-Language) among those four, else English. A form's or the
+         * widget's explicit {@code lang} still wins.
+         */
+        Optional<@Pattern(regexp = "en|de|es|fr") String> locale();
+
         /** Version of the consent text shown beside the form, recorded with every signup and confirmation. */
         @WithDefault("1")
         String consentVersion();

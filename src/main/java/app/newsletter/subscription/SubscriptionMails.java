@@ -14,7 +14,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import app.newsletter.outbox.MailRendering;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.outbox.QueuedMail;
+import app.newsletter.platform.Languages;
 import io.quarkus.mailer.MailTemplate.MailTemplateInstance;
+import io.quarkus.qute.i18n.Localized;
+import io.quarkus.qute.i18n.MessageBundles;
 
 /** The two mails of the double opt-in, rendered and queued in the caller's transaction. */
 @ApplicationScoped
@@ -65,27 +68,43 @@ class SubscriptionMails {
         String confirmToken = tokens.issue(subscriber.id, Tokens.Purpose.CONFIRM, lifetime, now);
         String unsubscribeToken = tokens.issue(subscriber.id, Tokens.Purpose.UNSUBSCRIBE, null, now);
         outbox.enqueue(confirmation(subscriber.email, subscriber.name, subscriber.listId, confirmToken,
-                unsubscribeToken), notBefore);
+                unsubscribeToken, locale(subscriber.listId)), notBefore);
     }
 
     /** The confirmation mail for links whose tokens the caller stores (grouped signups render before writing). */
-    QueuedMail confirmation(String email, String name, String listId, String confirmToken, String unsubscribeToken) {
+    QueuedMail confirmation(String email, String name, String listId, String confirmToken, String unsubscribeToken,
+            Locale locale) {
         SubscriptionConfig.MailingList list = config.lists().get(listId);
         String unsubscribeUrl = links.unsubscribe(unsubscribeToken);
-        return render(CONFIRMATION, email, listId, "Please confirm your subscription to " + list.displayName(),
+        return render(CONFIRMATION, email, listId, texts(locale).mailConfirmSubject(list.displayName()),
                 new confirmation(name, list.displayName(), list.ebookTitle(), links.confirm(confirmToken),
                         unsubscribeUrl),
-                unsubscribeUrl);
+                unsubscribeUrl, locale);
+    }
+
+    /** The list's own language, else English: for mails no request is waiting for. */
+    Locale locale(String listId) {
+        return Languages.pick(config.lists().get(listId).locale().orElse(null));
+    }
+
+    /** The list's language, else the reader's (e.g. the browser that confirms), else English. */
+    Locale locale(String listId, String acceptLanguage) {
+        return Languages.pick(config.lists().get(listId).locale().orElse(null), acceptLanguage);
+    }
+
+    private static SubscriptionTexts texts(Locale locale) {
+        return MessageBundles.get(SubscriptionTexts.class, Localized.Literal.of(locale.toLanguageTag()));
     }
 
     /** @return the download link, which the confirmation page offers at once too */
-    String queueEbook(Subscriber subscriber, Instant now) {
+    String queueEbook(Subscriber subscriber, Instant now, Locale locale) {
         SubscriptionConfig.MailingList list = config.lists().get(subscriber.listId);
         String ebookUrl = ebookUrl(subscriber, now);
         String unsubscribeUrl = unsubscribeUrl(subscriber, now);
-        outbox.enqueue(render("ebook", subscriber.email, subscriber.listId, "Your free ebook: " + list.ebookTitle(),
+        outbox.enqueue(render("ebook", subscriber.email, subscriber.listId,
+                texts(locale).mailEbookSubject(list.ebookTitle()),
                 new ebook(subscriber.name, list.displayName(), list.ebookTitle(), ebookUrl, unsubscribeUrl),
-                unsubscribeUrl));
+                unsubscribeUrl, locale));
         return ebookUrl;
     }
 
@@ -98,8 +117,8 @@ class SubscriptionMails {
     }
 
     private QueuedMail render(String kind, String email, String listId, String subject,
-            MailTemplateInstance template, String unsubscribeUrl) {
-        return MailRendering.render(kind, email, subject, template, headers(kind, listId, unsubscribeUrl));
+            MailTemplateInstance template, String unsubscribeUrl, Locale locale) {
+        return MailRendering.render(kind, email, subject, template, headers(kind, listId, unsubscribeUrl), locale);
     }
 
     /**

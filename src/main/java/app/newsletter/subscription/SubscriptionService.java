@@ -1,6 +1,7 @@
 package app.newsletter.subscription;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -85,7 +86,7 @@ class SubscriptionService implements EbookGrants {
         Subscriber subscriber = found.get();
         Instant now = Instant.now();
         switch (subscriber.status) {
-            case CONFIRMED -> resendEbook(subscriber, now);
+            case CONFIRMED -> resendEbook(subscriber, now, signup.locale());
             case PENDING, UNSUBSCRIBED -> renewSignup(subscriber, signup, client, prepared,
                     admitted != null ? admitted : gate.admit(subscriber.listId, subscriber.email, now), now);
             // Same reply as every other state; the address stays suppressed (Suppression), so nothing is sent.
@@ -120,14 +121,14 @@ class SubscriptionService implements EbookGrants {
         LOG.infof("subscriber %d: confirmation queued", subscriber.id);
     }
 
-    private void resendEbook(Subscriber subscriber, Instant now) {
+    private void resendEbook(Subscriber subscriber, Instant now, Locale locale) {
         if (Subscriber.within(subscriber.lastEbookSentAt, config.resendCooldown(), now)) {
             LOG.infof("subscriber %d: ebook mail withheld, one went out within the cooldown", subscriber.id);
             return;
         }
         subscriber.lastEbookSentAt = now;
         subscriber.updatedAt = now;
-        mails.queueEbook(subscriber, now);
+        mails.queueEbook(subscriber, now, locale);
         LOG.infof("subscriber %d: ebook mail sent again", subscriber.id);
     }
 
@@ -144,7 +145,8 @@ class SubscriptionService implements EbookGrants {
 
     /** Idempotent: a second confirmation with a valid link succeeds again, without a second mail. */
     @Transactional
-    Followed<Confirmed> confirm(String token, ClientInfo client) {
+    /** @param acceptLanguage the confirming browser's, for the ebook mail's language (when the list sets none) */
+    Followed<Confirmed> confirm(String token, ClientInfo client, String acceptLanguage) {
         Holder holder = holderOf(token, Tokens.Purpose.CONFIRM, LockModeType.PESSIMISTIC_WRITE);
         if (holder.subscriber() == null) {
             return Followed.not(holder.link());
@@ -163,7 +165,7 @@ class SubscriptionService implements EbookGrants {
         subscriber.updatedAt = now;
         subscriber.lastEbookSentAt = now;
         ConsentRecord.record(subscriber, ConsentRecord.Event.CONFIRM, client, now);
-        String ebookUrl = mails.queueEbook(subscriber, now);
+        String ebookUrl = mails.queueEbook(subscriber, now, mails.locale(subscriber.listId, acceptLanguage));
         LOG.infof("subscriber %d confirmed", subscriber.id);
         metrics.confirmed();
         return new Followed<>(Link.USABLE, new Confirmed(subscriber.listId, ebookUrl));

@@ -4,6 +4,7 @@ import java.util.Map;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -30,7 +31,11 @@ class UnsubscribeResource {
     private final SubscriptionConfig config;
     private final ClientAddresses addresses;
 
-    UnsubscribeResource(SubscriptionService service, SubscriptionConfig config, ClientAddresses addresses) {
+    private final SubscriptionMails mails;
+
+    UnsubscribeResource(SubscriptionService service, SubscriptionConfig config, ClientAddresses addresses,
+            SubscriptionMails mails) {
+        this.mails = mails;
         this.addresses = addresses;
         this.service = service;
         this.config = config;
@@ -41,10 +46,11 @@ class UnsubscribeResource {
     @APIResponse(responseCode = "200", description = "Page with the unsubscribe button")
     @APIResponse(responseCode = "404", description = "Unknown link")
     @GET
-    public TemplateInstance page(@RestQuery String token) {
+    public TemplateInstance page(@RestQuery String token, @HeaderParam("Accept-Language") String acceptLanguage) {
         String valid = ConfirmResource.requireToken(token);
         String listId = usable(service.listOfUnsubscribeLink(valid));
-        return SubscriptionPages.unsubscribe(valid, config.lists().get(listId).displayName());
+        return SubscriptionPages.unsubscribe(valid, config.lists().get(listId).displayName())
+                .setLocale(mails.locale(listId, acceptLanguage));
     }
 
     /**
@@ -61,7 +67,8 @@ class UnsubscribeResource {
             @Context HttpServerRequest request) {
         String valid = ConfirmResource.requireToken(token != null ? token : formToken);
         String listId = usable(service.unsubscribe(valid, ClientInfo.of(request, addresses)));
-        return SubscriptionPages.unsubscribed(config.lists().get(listId).displayName());
+        return SubscriptionPages.unsubscribed(config.lists().get(listId).displayName())
+                .setLocale(mails.locale(listId, request.getHeader("Accept-Language")));
     }
 
     /** An unsubscribe link never expires; one that leads nowhere is unknown, or its subscriber was erased (410). */

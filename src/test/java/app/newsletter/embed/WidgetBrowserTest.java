@@ -1,5 +1,6 @@
 package app.newsletter.embed;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -39,6 +40,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import com.deque.html.axecore.results.Results;
+import com.deque.html.axecore.selenium.AxeBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -50,6 +53,7 @@ import app.newsletter.support.Mailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 
 /**
  * The widget in a real (headless) Chromium, embedded with the two-line code on a page of another origin, as a blog
@@ -286,6 +290,90 @@ class WidgetBrowserTest {
         assertEquals("SHA-256", pow.get("algorithm").asText());
         assertEquals("5ea1ed", pow.get("signature").asText());
         assertEquals(64, pow.get("challenge").asText().length());
+    }
+
+    @Test
+    void a_german_widget_speaks_german_and_its_confirmation_mail_too() throws Exception {
+        String email = Addresses.unique("widget-de");
+        browser.get(allowedSite + "/?service=" + URLEncoder.encode(serviceUrl(), StandardCharsets.UTF_8) + "&lang=de");
+        awaitWidget();
+        WebElement box = browser.findElement(By.cssSelector("[data-newsletter] .nlw"));
+        assertEquals("de", box.getAttribute("lang"));
+        assertEquals("E-Mail-Adresse", browser.findElement(By.cssSelector(
+                "label[for='" + emailInput().getAttribute("id") + "']")).getText());
+        assertEquals("Abonnieren", submit().getText());
+        assertNoAxeViolations("German widget", ".nlw");
+
+        emailInput().sendKeys(email);
+        submit().click();
+        // The outcome sentence stays English, and says so to screen readers.
+        WebElement status = awaitStatus(THANKS);
+        assertEquals("en", status.getAttribute("lang"));
+        assertNoAxeViolations("German widget after signing up", ".nlw");
+        assertEquals("Bitte bestätigen Sie Ihre Anmeldung zu Peptide Evolution",
+                Mailbox.await(email, 1).get(0).getSubject());
+    }
+
+    /**
+     * axe-core (Deque's engine, WCAG 2.x A and AA rules) finds nothing on any page a subscriber or staff member sees,
+     * in English and in German, nor on the widget in its states: the demo page, the confirm page that confirms by
+     * itself, the confirmed page, the unsubscribe page and its result, the failure page, the staff page.
+     */
+    @Test
+    void no_page_and_no_widget_state_has_an_axe_violation() {
+        // The demo page loads the widget from the public URL (http://localhost:8080 here, where nothing listens):
+        // checked as a page; the widget's own states are checked on the foreign site, the box alone.
+        browser.get(serviceUrl() + "/");
+        assertNoAxeViolations("demo page");
+        open(allowedSite);
+        assertNoAxeViolations("widget", ".nlw");
+        emailInput().sendKeys("a..b@example.com");
+        submit().click();
+        awaitStatus(WENT_WRONG);
+        assertNoAxeViolations("widget showing an error", ".nlw");
+        emailInput().clear();
+        emailInput().sendKeys(Addresses.unique("axe-widget"));
+        submit().click();
+        awaitStatus(THANKS);
+        assertNoAxeViolations("widget after signing up", ".nlw");
+
+        for (String list : List.of("peptide-evolution", "berlin")) {
+            String email = Addresses.unique("axe-" + list);
+            given().contentType(ContentType.JSON).body(Map.of("email", email, "list", list)).post(serviceUrl()
+                    + "/api/subscriptions").then().statusCode(202);
+            MimeMessage mail = Mailbox.await(email, 1).get(0);
+            String confirm = Mailbox.link(mail, "http://localhost:8080/confirm").replace("http://localhost:8080",
+                    serviceUrl());
+            browser.get(confirm); // posts itself and lands on the confirmed page
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(
+                    ExpectedConditions.presenceOfElementLocated(By.cssSelector("a.button[href*='ebook']")));
+            assertNoAxeViolations(list + ": confirmed page");
+            String unsubscribe = Mailbox.link(mail, "http://localhost:8080/unsubscribe")
+                    .replace("http://localhost:8080", serviceUrl());
+            browser.get(unsubscribe);
+            assertNoAxeViolations(list + ": unsubscribe page");
+            browser.findElement(By.cssSelector("button[type=submit]")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.urlContains("unsubscribe"));
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> d.getPageSource().contains("<h1>"));
+            assertNoAxeViolations(list + ": unsubscribed page");
+        }
+        browser.get(serviceUrl() + "/confirm?token=" + "x".repeat(43));
+        assertNoAxeViolations("failure page");
+        browser.get(serviceUrl().replace("://", "://mia:mia-secret@") + "/admin");
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> d.getPageSource().contains("Export"));
+        assertNoAxeViolations("staff page");
+    }
+
+    /** @param within CSS selectors to check only (the widget inside a page that is not ours); none: the page */
+    private static void assertNoAxeViolations(String what, String... within) {
+        AxeBuilder axe = new AxeBuilder().withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"));
+        for (String selector : within) {
+            axe.include(selector);
+        }
+        Results results = axe.analyze(browser);
+        List<String> found = results.getViolations().stream()
+                .map(rule -> rule.getId() + " (" + rule.getNodes().size() + ": " + rule.getHelp() + ")").toList();
+        assertTrue(found.isEmpty(), what + " at " + browser.getCurrentUrl() + ": " + found);
     }
 
     // --- helpers ---

@@ -46,7 +46,8 @@ class WidgetResourceTest {
         assertEquals(expectedTag, reply.header("ETag"));
         byte[] body = reply.asByteArray();
         assertArrayEquals(file, body);
-        assertTrue(body.length <= 10 * 1024, "widget.js is " + body.length + " bytes");
+        // The budget grew from 10 to 14 KiB with the texts in four languages (about 4.6 KiB gzipped).
+        assertTrue(body.length <= 14 * 1024, "widget.js is " + body.length + " bytes");
     }
 
     @Test

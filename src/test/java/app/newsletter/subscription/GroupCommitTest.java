@@ -124,7 +124,7 @@ class GroupCommitTest {
 
     private SignupWriter.NewSignup prepared(String email, String name) {
         Signup.Valid signup = new Signup.Valid(new EmailAddress(email), name, "peptide-evolution",
-                config.lists().get("peptide-evolution"), "https://blog.example/group");
+                config.lists().get("peptide-evolution"), "https://blog.example/group", java.util.Locale.ENGLISH);
         Tokens.Minted confirm = Tokens.mint();
         Tokens.Minted unsubscribe = Tokens.mint();
         return new SignupWriter.NewSignup(signup, new ClientInfo("192.0.2.1", "test"), confirm, unsubscribe,

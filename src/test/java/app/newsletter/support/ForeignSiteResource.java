@@ -165,6 +165,9 @@ public class ForeignSiteResource implements QuarkusTestResourceLifecycleManager 
                   if (query.get('list')) {
                     document.querySelector('[data-newsletter]').setAttribute('data-newsletter', query.get('list'));
                   }
+                  if (query.get('lang')) {
+                    document.querySelector('[data-newsletter]').setAttribute('data-lang', query.get('lang'));
+                  }
                   if (/^https?:\\/\\//.test(service || '')) {
                     var tag = document.createElement('script');
                     tag.src = service.replace(/\\/+$/, '') + '/widget.js';
