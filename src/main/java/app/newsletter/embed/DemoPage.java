@@ -36,11 +36,10 @@ public class DemoPage {
         // The codes are HTML to paste, so the values in them are attribute-escaped; Qute escapes them again to show.
         String codeBase = attribute(base);
         String codeList = attribute(list);
-        String form = formCode(codeBase, codeList);
         // The page's own copy hides the honeypot by a class of its style sheet: its Content-Security-Policy blocks
         // style attributes, which the code to paste keeps (the site it goes into has no such class).
-        String liveForm = form.replace(HONEYPOT_STYLE, "class=\"honeypot\"");
-        return Templates.demo(base, list, embedCode(codeBase, codeList), form, liveForm);
+        return Templates.demo(base, list, embedCode(codeBase, codeList), formCode(codeBase, codeList, HONEYPOT_STYLE),
+                formCode(codeBase, codeList, "class=\"honeypot\""));
     }
 
     /** The public URL without trailing slashes, e.g. {@code https://news.example.com}. */
@@ -60,14 +59,15 @@ public class DemoPage {
 
     private static final String HONEYPOT_STYLE = "style=\"position:absolute;left:-10000px\"";
 
-    static String formCode(String base, String list) {
+    /** @param hideHoneypot the attribute that hides the honeypot field's box */
+    static String formCode(String base, String list, String hideHoneypot) {
         return "<form method=\"post\" action=\"" + base + "/api/subscriptions\">\n"
                 + "  <input type=\"hidden\" name=\"list\" value=\"" + list + "\">\n"
                 + "  <label for=\"nl-email\">Email address</label>\n"
                 + "  <input id=\"nl-email\" type=\"email\" name=\"email\" required autocomplete=\"email\">\n"
                 + "  <label for=\"nl-name\">Name (optional)</label>\n"
                 + "  <input id=\"nl-name\" type=\"text\" name=\"name\" autocomplete=\"name\">\n"
-                + "  <div aria-hidden=\"true\" " + HONEYPOT_STYLE + ">\n"
+                + "  <div aria-hidden=\"true\" " + hideHoneypot + ">\n"
                 + "    <input type=\"text\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\">\n"
                 + "  </div>\n"
                 + "  <p>We'll email you the ebook and our newsletter. Unsubscribe anytime.</p>\n"

@@ -26,7 +26,8 @@ public class MailSigning {
     }
 
     private final boolean enabled;
-    private final Optional<String> key;
+    /** Read once: the interceptor converted and checked it at start-up, so reading it again cannot fail. */
+    private final DkimKeys.Key key;
     private final Optional<String> selector;
     private final Optional<String> sdid;
     private final List<String> signedHeaders;
@@ -39,7 +40,7 @@ public class MailSigning {
             @ConfigProperty(name = "quarkus.mailer.dkim.signed-headers") List<String> signedHeaders,
             @ConfigProperty(name = "quarkus.mailer.from") String from) {
         this.enabled = enabled;
-        this.key = key;
+        this.key = enabled && key.isPresent() ? DkimKeys.read(key.get()) : null;
         this.selector = selector;
         this.sdid = sdid.map(d -> d.toLowerCase(Locale.ROOT));
         this.signedHeaders = List.copyOf(signedHeaders);
@@ -49,10 +50,7 @@ public class MailSigning {
     public Report report() {
         List<DnsRecord> records = new java.util.ArrayList<>();
         List<String> problems = new java.util.ArrayList<>();
-        DkimKeys.Key loaded = null;
-        if (enabled && key.isPresent()) {
-            loaded = DkimKeys.read(key.get()); // converted and checked at start-up: cannot fail here
-        }
+        DkimKeys.Key loaded = key;
         boolean aligned = enabled && sdid.isPresent() && aligned(sdid.get(), fromDomain);
         if (!enabled) {
             problems.add("DKIM is off: set QUARKUS_MAILER_DKIM_ENABLED=true with a key, a selector and the From"
