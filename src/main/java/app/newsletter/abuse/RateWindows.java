@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -46,20 +47,82 @@ public class RateWindows {
      * windows still allow, and appends that many hits. Keys arrive sorted, so that groups of two instances lock shared
      * rows in one order (no deadlock).
      */
-    static final String TAKE = """
-            insert into rate_window as w (key, hits, granted)
-            select k, array_fill(?::timestamptz, array[least(n, ?, ?)]), least(n, ?, ?)
-              from unnest(?::text[], ?::int[]) as t(k, n)
-            on conflict (key) do update
-               set (hits, granted) = (
-                    select c.kept || array_fill(?::timestamptz, array[g.n]), g.n
-                      from (select coalesce(array_agg(h order by h) filter (where h > ?), '{}') as kept,
-                                   count(*) filter (where h > ?) as in_minute,
-                                   count(*) filter (where h > ?) as in_day
-                              from unnest(w.hits) as h) c,
-                           lateral (select greatest(0, least(excluded.granted, ? - c.in_minute,
-                                                             ? - c.in_day))::int as n) g)
-            returning key, granted, hits""";
+    static final String TAKE = upsert("unnest(?::text[], ?::int[])");
+
+    /**
+     * The one upsert of a window's keys. {@code counts} is a relation of (key, requests) in key order; the statement
+     * takes eleven parameters besides any of {@code counts}: see {@link #bindWindow}.
+     */
+    private static String upsert(String counts) {
+        return """
+                insert into rate_window as w (key, hits, granted)
+                select k, array_fill(?::timestamptz, array[least(n, ?, ?)]), least(n, ?, ?)
+                  from %s as t(k, n)
+                on conflict (key) do update
+                   set (hits, granted) = (
+                        select c.kept || array_fill(?::timestamptz, array[g.n]), g.n
+                          from (select coalesce(array_agg(h order by h) filter (where h > ?), '{}') as kept,
+                                       count(*) filter (where h > ?) as in_minute,
+                                       count(*) filter (where h > ?) as in_day
+                                  from unnest(w.hits) as h) c,
+                               lateral (select greatest(0, least(excluded.granted, ? - c.in_minute,
+                                                                 ? - c.in_day))::int as n) g)
+                returning key, granted, hits""".formatted(counts);
+    }
+
+    /**
+     * Windows one after another, for a whole group in one statement: a request takes a place in window {@code s} only
+     * if every window before it let it through (a cooldown that withholds a mail takes no place under the cap), and a
+     * request with no key for a window passes it. Each window's keys are upserted in key order, after the window
+     * before it is decided (the window function reads all of its input first), so that two groups lock shared rows in
+     * one order. The keys of different windows must differ (their prefixes do): one statement cannot touch a row twice.
+     * Returns per request, in its order: the index of the window that refused it (null if none) and that window's
+     * hits (for Retry-After).
+     */
+    static String chain(int windows) {
+        StringBuilder sql = new StringBuilder("with r as (select * from unnest(");
+        StringBuilder keys = new StringBuilder();
+        for (int s = 1; s <= windows; s++) {
+            sql.append(s > 1 ? ", " : "").append("?::text[]");
+            keys.append("k").append(s).append(", ");
+        }
+        sql.append(") with ordinality as r(").append(keys).append("o))");
+        StringBuilder refusedAt = new StringBuilder("case");
+        StringBuilder hits = new StringBuilder("case");
+        StringBuilder joins = new StringBuilder();
+        for (int s = 1; s <= windows; s++) {
+            String before = s == 1 ? "select r.o, r.k1 as k, true as ok from r"
+                    : "select r.o, r.k%d as k, p%d.ok from r join p%d using (o)".formatted(s, s - 1, s - 1);
+            sql.append(",\nc%d as (%s),\n".formatted(s, before));
+            sql.append("t%d as (%s),\n".formatted(s, upsert(("(select k, count(*)::int from c%d where ok and k is not "
+                    + "null group by k order by k)").formatted(s))));
+            sql.append(("p%d as (select c.o, c.k, c.ok and (c.k is null or row_number() over (partition by c.k, c.ok "
+                    + "order by c.o) <= t.granted) as ok from c%d c left join t%d t on t.key = c.k)").formatted(s, s, s));
+            refusedAt.append(" when not p%d.ok then %d".formatted(s, s - 1));
+            hits.append(" when not p%d.ok then t%d.hits".formatted(s, s));
+            joins.append(" join p%d using (o) left join t%d on t%d.key = p%d.k".formatted(s, s, s, s));
+        }
+        return sql.append("\nselect ").append(refusedAt).append(" end, ").append(hits).append(" end from r")
+                .append(joins).append(" order by r.o").toString();
+    }
+
+    /** A window: at most {@code perWindow} requests per {@code window} (a minute, a cooldown) and {@code perDay} a day. */
+    public record Window(int perWindow, Duration window, int perDay) {
+    }
+
+    /**
+     * What a chain of windows decided for one request.
+     *
+     * @param refusedAt the index of the window that refused it, -1 when every window let it through
+     * @param retryAfter seconds until that window frees a place, 0 when none refused it
+     */
+    public record Verdict(int refusedAt, long retryAfter) {
+        public boolean passed() {
+            return refusedAt < 0;
+        }
+    }
+
+    private static final Map<Integer, String> CHAINS = new ConcurrentHashMap<>();
 
     private final EntityManager em;
     private final AgroalDataSource dataSource;
@@ -134,28 +197,88 @@ public class RateWindows {
     private record Grant(int granted, List<Instant> hits) {
     }
 
+    /** The per-IP window of signup requests. */
+    public Window signupWindow() {
+        return new Window(config.perIpPerMinute(), MINUTE, config.perIpPerDay());
+    }
+
+    /**
+     * Counts every request of a group against a chain of windows in one statement ({@link #chain}), inside the
+     * caller's transaction: the signup group commit decides the per-IP windows, the cooldowns and the daily caps of a
+     * whole group in one round trip. The statement runs even when no key is given (see
+     * {@link #take(List, int, Duration, int, Instant)}).
+     *
+     * @param keys per request, one key per window (null where the window does not apply to it)
+     * @return per request, in order, which window refused it and when to try again
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Verdict[] takeInStages(List<Window> windows, List<String[]> keys, Instant now) {
+        int n = windows.size();
+        String sql = CHAINS.computeIfAbsent(n, RateWindows::chain);
+        Verdict[] verdicts = new Verdict[keys.size()];
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement take = connection.prepareStatement(sql)) {
+            for (int s = 0; s < n; s++) {
+                String[] column = new String[keys.size()];
+                for (int i = 0; i < column.length; i++) {
+                    column[i] = keys.get(i)[s];
+                }
+                take.setArray(s + 1, connection.createArrayOf("text", column));
+            }
+            int p = n + 1;
+            for (Window window : windows) {
+                p = bindWindow(take, bindCounts(take, p, window, now), window, now);
+            }
+            try (ResultSet rows = take.executeQuery()) {
+                for (int i = 0; rows.next(); i++) {
+                    int refusedAt = rows.getInt(1);
+                    if (rows.wasNull()) {
+                        verdicts[i] = new Verdict(-1, 0);
+                    } else {
+                        Window refusing = windows.get(refusedAt);
+                        verdicts[i] = new Verdict(refusedAt, retryAfter(instants(rows.getArray(2)),
+                                refusing.perWindow(), refusing.window(), refusing.perDay(), now));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("rate limits not checked: " + e.getMessage(), e);
+        }
+        return verdicts;
+    }
+
+    /** The upsert's parameters before its counts: the time and the limits of a fresh key. */
+    private static int bindCounts(PreparedStatement take, int p, Window window, Instant now) throws SQLException {
+        take.setObject(p++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        take.setInt(p++, window.perWindow());
+        take.setInt(p++, window.perDay());
+        take.setInt(p++, window.perWindow());
+        take.setInt(p++, window.perDay());
+        return p;
+    }
+
+    /** The upsert's parameters after its counts: the time, the windows' starts and the limits of a known key. */
+    private static int bindWindow(PreparedStatement take, int p, Window window, Instant now) throws SQLException {
+        OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+        take.setObject(p++, at);
+        take.setObject(p++, at.minus(DAY));
+        take.setObject(p++, at.minus(window.window()));
+        take.setObject(p++, at.minus(DAY));
+        take.setInt(p++, window.perWindow());
+        take.setInt(p++, window.perDay());
+        return p;
+    }
+
     private Map<String, Grant> upsert(TreeMap<String, Integer> wanted, int perMinute, Duration window, int perDay,
             Instant now) {
-        OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-        OffsetDateTime minuteAgo = at.minus(window);
-        OffsetDateTime dayAgo = at.minus(DAY);
         Map<String, Grant> grants = new HashMap<>();
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement take = connection.prepareStatement(TAKE)) {
-            int p = 1;
-            take.setObject(p++, at);
-            take.setInt(p++, perMinute);
-            take.setInt(p++, perDay);
-            take.setInt(p++, perMinute);
-            take.setInt(p++, perDay);
+            Window limits = new Window(perMinute, window, perDay);
+            int p = bindCounts(take, 1, limits, now);
             take.setArray(p++, connection.createArrayOf("text", wanted.keySet().toArray()));
             take.setArray(p++, connection.createArrayOf("integer", wanted.values().toArray()));
-            take.setObject(p++, at);
-            take.setObject(p++, dayAgo);
-            take.setObject(p++, minuteAgo);
-            take.setObject(p++, dayAgo);
-            take.setInt(p++, perMinute);
-            take.setInt(p, perDay);
+            bindWindow(take, p, limits, now);
             try (ResultSet rows = take.executeQuery()) {
                 while (rows.next()) {
                     String key = rows.getString(1);

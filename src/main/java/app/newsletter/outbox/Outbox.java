@@ -1,5 +1,7 @@
 package app.newsletter.outbox;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 
@@ -45,6 +47,28 @@ public class Outbox {
     public void enqueueAll(List<QueuedMail> mails, Instant notBefore) {
         batches.insertAll(mails, Instant.now(), notBefore);
         LOG.debugf("queued %d mails", mails.size());
+    }
+
+    /**
+     * The statement that queues mails, for a caller that queues them in a statement of its own (a data-modifying
+     * {@code with} clause beside the state change, which commits with it as {@link #enqueueAll} would): the signup
+     * group commit writes its subscribers and their mails in one round trip. {@code source} is a relation of columns
+     * kind, recipient, subject, text_body, html_body and headers ({@link QueuedMail#headersJson()}); the statement's
+     * two parameters come before the source's: bind them with {@link #bindQueued}.
+     */
+    public static String queueFrom(String source) {
+        return OutboxBatches.insertFrom(source);
+    }
+
+    /**
+     * Binds {@link #queueFrom}'s parameters from index {@code p} on.
+     *
+     * @param notBefore when the mails may go out at the earliest; null for at once
+     * @return the index of the next parameter
+     */
+    public static int bindQueued(PreparedStatement statement, int p, Instant now, Instant notBefore)
+            throws SQLException {
+        return OutboxBatches.bindQueued(statement, p, now, notBefore);
     }
 
     public Backlog backlog() {

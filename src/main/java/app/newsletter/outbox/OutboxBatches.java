@@ -28,11 +28,29 @@ import io.agroal.api.AgroalDataSource;
 @ApplicationScoped
 class OutboxBatches {
 
-    private static final String INSERT = """
-            insert into outbox_mail (kind, recipient, subject, text_body, html_body, headers, status, attempts,
-                                     created_at, next_attempt_at)
-            select k, r, s, t, h, j::jsonb, 'PENDING', 0, ?, ?
-              from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) as m(k, r, s, t, h, j)""";
+    /**
+     * Queues mails selected from {@code source}, a relation of columns kind, recipient, subject, text_body, html_body
+     * and headers (a JSON object as text); two parameters come before any of the source's: the time queued and the
+     * time due ({@link #bindQueued}).
+     */
+    static String insertFrom(String source) {
+        return """
+                insert into outbox_mail (kind, recipient, subject, text_body, html_body, headers, status, attempts,
+                                         created_at, next_attempt_at)
+                select kind, recipient, subject, text_body, html_body, headers::jsonb, 'PENDING', 0, ?, ?
+                  from %s""".formatted(source);
+    }
+
+    private static final String INSERT = insertFrom("unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
+            + "?::text[]) as m(kind, recipient, subject, text_body, html_body, headers)");
+
+    /** Binds {@link #insertFrom}'s two parameters from {@code p} on; returns the next parameter's index. */
+    static int bindQueued(PreparedStatement insert, int p, Instant now, Instant notBefore) throws SQLException {
+        insert.setObject(p++, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+        Instant due = notBefore == null || notBefore.isBefore(now) ? now : notBefore;
+        insert.setObject(p++, OffsetDateTime.ofInstant(due, ZoneOffset.UTC));
+        return p;
+    }
 
     private static final String CLAIM = """
                update outbox_mail o
@@ -84,11 +102,9 @@ class OutboxBatches {
         }
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            insert.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            Instant due = notBefore == null || notBefore.isBefore(now) ? now : notBefore;
-            insert.setObject(2, OffsetDateTime.ofInstant(due, ZoneOffset.UTC));
-            for (int c = 0; c < columns.length; c++) {
-                insert.setArray(3 + c, connection.createArrayOf("text", columns[c]));
+            int p = bindQueued(insert, 1, now, notBefore);
+            for (String[] column : columns) {
+                insert.setArray(p++, connection.createArrayOf("text", column));
             }
             insert.executeUpdate();
         } catch (SQLException e) {

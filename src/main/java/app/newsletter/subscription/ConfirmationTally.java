@@ -50,13 +50,24 @@ class ConfirmationTally {
     void add(int confirmations, Instant now) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement add = connection.prepareStatement(ADD)) {
-            add.setObject(1, OffsetDateTime.ofInstant(now.truncatedTo(ChronoUnit.HOURS), ZoneOffset.UTC));
-            add.setShort(2, (short) ThreadLocalRandom.current().nextInt(SLOTS));
-            add.setLong(3, confirmations);
+            bindAdd(add, 1, confirmations, now);
             add.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("confirmations not counted: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Binds {@link #ADD}'s three parameters from {@code p} on, for a caller that runs it in a statement of its own
+     * (the signup group commit, as a {@code with} clause).
+     *
+     * @return the index of the next parameter
+     */
+    static int bindAdd(PreparedStatement add, int p, long confirmations, Instant now) throws SQLException {
+        add.setObject(p++, OffsetDateTime.ofInstant(now.truncatedTo(ChronoUnit.HOURS), ZoneOffset.UTC));
+        add.setShort(p++, (short) ThreadLocalRandom.current().nextInt(SLOTS));
+        add.setLong(p++, confirmations);
+        return p;
     }
 
     /** @return confirmations queued per hour (start of the hour, UTC) since then, hours without any left out */

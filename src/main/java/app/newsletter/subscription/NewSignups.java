@@ -22,16 +22,16 @@ import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
 
-import app.newsletter.abuse.RateWindows;
 import app.newsletter.outbox.Outbox;
-import app.newsletter.outbox.QueuedMail;
 import io.agroal.api.AgroalDataSource;
 
 /**
- * Writes a group of signup requests in one transaction with one statement per table: their per-IP windows, the
- * per-address cooldowns and caps and the breaker's count, the subscribers, their consent records, their link tokens
- * and their confirmation mails. Every statement is an insert or a primary-key upsert of the whole group (unnest), so
- * a signup costs the same on an empty or a full, a fresh or an analysed database. Addresses new to their list are
+ * Writes a group of signup requests in one transaction of two statements: the first decides their per-IP windows and
+ * the per-address cooldowns and caps ({@link ConfirmationGate#decide}), the second writes the breaker's count, the
+ * subscribers, their consent records, their link tokens and their confirmation mails ({@link #WRITE}). Each of their
+ * parts is an insert or a primary-key upsert of the whole group (unnest), so a signup costs the same on an empty or a
+ * full, a fresh or an analysed database; and a group costs three round trips with its commit, where one statement per
+ * table cost eight (the group's statements wait their turn for a core: bench/README.md). Addresses new to their list are
  * written here; the others are queued in {@code known_signup} in the same transaction, for {@link KnownSignups} to
  * handle behind the reply (their rules need row locks), so that both answer after the same commit. A known address
  * takes its cooldown and cap here as a new one does, and its queue row carries the confirmation its request
@@ -45,20 +45,24 @@ class NewSignups {
     private static final Logger LOG = Logger.getLogger(NewSignups.class);
 
     /**
-     * The subscribers new to their list, the consent record of each and, for the others, their place in
-     * {@code known_signup}: one statement, so that a group of known addresses and a group of new ones cost the same
-     * round trip. A known address's row carries the confirmation its request prepared (token hashes, rendered mail)
-     * and its admission by the cooldown and cap. ON CONFLICT skips addresses already on the list; of exact repeats
-     * within the group the first one (in the group's order) is written and the others are queued as known, as is a
-     * repeat that differs only in case. A new address whose confirmation was withheld records none sent.
+     * The group's one write: the breaker's count ({@link ConfirmationTally#ADD}), the subscribers new to their list,
+     * the consent record of each, the link tokens and the confirmation mail of each one admitted
+     * ({@link Outbox#queueFrom}), and, for the others, their place in {@code known_signup}: one statement, so that a
+     * group costs the same round trip whatever its addresses, and one round trip where it used to take three. A known
+     * address's row carries the confirmation its request prepared (token hashes, rendered mail) and its admission by
+     * the cooldown and cap. ON CONFLICT skips addresses already on the list; of exact repeats within the group the
+     * first one (in the group's order) is written and the others are queued as known, as is a repeat that differs
+     * only in case. A new address whose confirmation was withheld gets no tokens and no mail, and records none sent.
      */
-    static final String WRITE_SUBSCRIBERS = """
-            with g as (
-                 select l, e, n, s, v, ip, ua, ch, uh, ms, mt, mh, mj, a, o,
+    static final String WRITE = """
+            with tally as (%s),
+            g as (
+                 select l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, a, o,
                         row_number() over (partition by l, e order by o) = 1 as first
                    from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                               ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[])
-                        with ordinality as g(l, e, n, s, v, ip, ua, ch, uh, ms, mt, mh, mj, a, o)),
+                               ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                               ?::text[], ?::boolean[])
+                        with ordinality as g(l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, a, o)),
             written as (
                  insert into subscriber (list_id, email, name, status, source, consent_version, created_at,
                                          updated_at, last_confirmation_sent_at)
@@ -76,12 +80,20 @@ class NewSignups {
                                            admitted)
                  select g.l, g.e, g.n, g.s, g.ip, g.ua, ?, g.ch, g.uh, g.ms, g.mt, g.mh, g.mj::jsonb, g.a
                    from g
-                  where not (g.first and exists (select 1 from written w where w.list_id = g.l and w.email = g.e)))
-            select id, list_id, email from written""";
-    static final String INSERT_TOKENS = """
-            insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at)
-            select h, i, p, ?, case when p = 'CONFIRM' then ?::timestamptz end
-              from unnest(?::bytea[], ?::bigint[], ?::text[]) as g(h, i, p)""";
+                  where not (g.first and exists (select 1 from written w where w.list_id = g.l and w.email = g.e))),
+            admitted as (
+                 select w.id, g.ch, g.uh, g.mk, g.mr, g.ms, g.mt, g.mh, g.mj
+                   from written w join g on g.l = w.list_id and g.e = w.email and g.first and g.a),
+            tokens as (
+                 insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at)
+                 select t.h, a.id, t.p, ?, case when t.p = '%s' then ?::timestamptz end
+                   from admitted a cross join lateral (values (a.ch, '%s'), (a.uh, '%s')) as t(h, p)),
+            mails as (%s)
+            select id, list_id, email from written""".formatted(ConfirmationTally.ADD, Tokens.Purpose.CONFIRM,
+            Tokens.Purpose.CONFIRM, Tokens.Purpose.UNSUBSCRIBE, Outbox.queueFrom("""
+                    (select mk as kind, mr as recipient, ms as subject, mt as text_body, mh as html_body,
+                            mj as headers
+                       from admitted) as m"""));
 
     /** What became of one request of a group. */
     enum State {
@@ -106,25 +118,22 @@ class NewSignups {
     }
 
     private final AgroalDataSource dataSource;
-    private final RateWindows windows;
     private final ConfirmationGate gate;
-    private final Outbox outbox;
     private final Duration confirmLifetime;
     private final Event<KnownSignups.Queued> queued;
 
-    NewSignups(AgroalDataSource dataSource, RateWindows windows, ConfirmationGate gate, Outbox outbox,
-            SubscriptionConfig config, Event<KnownSignups.Queued> queued) {
+    NewSignups(AgroalDataSource dataSource, ConfirmationGate gate, SubscriptionConfig config,
+            Event<KnownSignups.Queued> queued) {
         this.queued = queued;
         this.dataSource = dataSource;
-        this.windows = windows;
         this.gate = gate;
-        this.outbox = outbox;
         this.confirmLifetime = config.tokens().confirmLifetime();
     }
 
     /**
      * In a transaction of its own: the thread that writes a group is one of its requests', and the group must not
-     * join whatever that thread might have open.
+     * join whatever that thread might have open. Two statements and the commit: the windows ({@link
+     * ConfirmationGate#decide}), then {@link #WRITE}.
      *
      * @return per request, in order, what became of it
      */
@@ -132,62 +141,67 @@ class NewSignups {
     Written[] write(List<SignupWriter.Request> group) throws SQLException {
         Instant now = Instant.now();
         Written[] outcomes = new Written[group.size()];
-        long[] limited = windows.takeSignups(group.stream().map(SignupWriter.Request::limitKey).toList(), now);
+        // Every signup takes its mailbox's cooldown and cap here, known or new (what the rules then do with a known
+        // address's admission is decided behind the reply), so that both write the same rows.
+        ConfirmationGate.Decision[] decisions = gate.decide(group.stream().map(SignupWriter.Request::limitKey).toList(),
+                group.stream().map(request -> request.signup() == null ? null
+                        : new ConfirmationGate.Recipient(request.signup().signup().listId(),
+                                request.signup().signup().email().value()))
+                        .toList(),
+                now);
         List<Integer> places = new ArrayList<>();
         for (int i = 0; i < outcomes.length; i++) {
-            if (limited[i] > 0) {
-                outcomes[i] = new Written(State.LIMITED, limited[i]);
+            if (decisions[i].retryAfter() > 0) {
+                outcomes[i] = new Written(State.LIMITED, decisions[i].retryAfter());
             } else if (group.get(i).signup() == null) {
                 outcomes[i] = new Written(State.COUNTED, 0);
             } else {
                 places.add(i);
             }
         }
+        if (places.isEmpty()) {
+            return outcomes;
+        }
         // In address order, so that two groups written at once take their rows' locks in the same order.
         places.sort(Comparator.comparing((Integer i) -> group.get(i).signup().signup().listId())
                 .thenComparing(i -> group.get(i).signup().signup().email().value().toLowerCase(Locale.ROOT)));
         List<SignupWriter.NewSignup> signups = places.stream().map(i -> group.get(i).signup()).toList();
-        if (signups.isEmpty()) {
-            return outcomes;
+        boolean[] admitted = new boolean[places.size()];
+        for (int i = 0; i < admitted.length; i++) {
+            admitted[i] = decisions[places.get(i)].admitted();
         }
         // The same statements run for every group, whatever became of its addresses: the reply comes after the
         // commit, and its time must not tell a new address from a pending, confirmed or unsubscribed one
         // (bench/timing.sh). Known addresses are handled behind the reply by KnownSignups.
+        long[] ids;
         try (Connection connection = dataSource.getConnection()) {
-            // Every signup takes its mailbox's cooldown and cap here, known or new (what the rules then do with a
-            // known address's admission is decided behind the reply), so that both write the same rows.
-            boolean[] admitted = gate.admit(signups.stream().map(s -> new ConfirmationGate.Recipient(
-                    s.signup().listId(), s.signup().email().value())).toList(), now);
-            long[] ids = writeSubscribers(connection, signups, admitted, now);
-            List<SignupWriter.NewSignup> created = new ArrayList<>();
-            List<Long> createdIds = new ArrayList<>();
-            List<Boolean> createdAdmitted = new ArrayList<>();
-            boolean known = false;
-            for (int i = 0; i < ids.length; i++) {
-                outcomes[places.get(i)] = new Written(ids[i] != 0 ? State.WRITTEN : State.EXISTS, 0, ids[i]);
-                if (ids[i] != 0) {
-                    created.add(signups.get(i));
-                    createdIds.add(ids[i]);
-                    createdAdmitted.add(admitted[i]);
-                } else {
-                    known = true;
-                }
-            }
-            if (known) {
-                queued.fire(new KnownSignups.Queued());
-            }
-            queueConfirmations(connection, created, createdIds, createdAdmitted, now);
-            return outcomes;
+            ids = write(connection, signups, admitted, now);
         }
+        boolean known = false;
+        for (int i = 0; i < ids.length; i++) {
+            outcomes[places.get(i)] = new Written(ids[i] != 0 ? State.WRITTEN : State.EXISTS, 0, ids[i]);
+            if (ids[i] == 0) {
+                known = true;
+            } else if (!admitted[i]) {
+                // Rare for a new address: one bombed through other lists or sub-addresses.
+                ConfirmationGate.logWithheld(ids[i]);
+            }
+        }
+        if (known) {
+            queued.fire(new KnownSignups.Queued());
+        }
+        return outcomes;
     }
 
-    private long[] writeSubscribers(Connection connection, List<SignupWriter.NewSignup> group, boolean[] admitted,
-            Instant now) throws SQLException {
+    private long[] write(Connection connection, List<SignupWriter.NewSignup> group, boolean[] admitted, Instant now)
+            throws SQLException {
         int n = group.size();
         String[][] columns = new String[7][n];
         byte[][] confirmHashes = new byte[n][];
         byte[][] unsubscribeHashes = new byte[n][];
-        String[][] mail = new String[4][n];
+        String[][] mail = new String[6][n];
+        Boolean[] admissions = new Boolean[n];
+        int confirmations = 0;
         for (int i = 0; i < n; i++) {
             SignupWriter.NewSignup signup = group.get(i);
             columns[0][i] = signup.signup().listId();
@@ -199,14 +213,18 @@ class NewSignups {
             columns[6][i] = signup.client().userAgent();
             confirmHashes[i] = signup.confirm().hash();
             unsubscribeHashes[i] = signup.unsubscribe().hash();
-            mail[0][i] = signup.mail().subject();
-            mail[1][i] = signup.mail().text();
-            mail[2][i] = signup.mail().html();
-            mail[3][i] = signup.mail().headersJson();
+            mail[0][i] = signup.mail().kind();
+            mail[1][i] = signup.mail().recipient();
+            mail[2][i] = signup.mail().subject();
+            mail[3][i] = signup.mail().text();
+            mail[4][i] = signup.mail().html();
+            mail[5][i] = signup.mail().headersJson();
+            admissions[i] = admitted[i];
+            confirmations += admitted[i] ? 1 : 0;
         }
         Map<String, Long> inserted = new HashMap<>();
-        try (PreparedStatement write = connection.prepareStatement(WRITE_SUBSCRIBERS)) {
-            int p = 1;
+        try (PreparedStatement write = connection.prepareStatement(WRITE)) {
+            int p = ConfirmationTally.bindAdd(write, 1, confirmations, now);
             for (String[] column : columns) {
                 write.setArray(p++, connection.createArrayOf("text", column));
             }
@@ -215,15 +233,13 @@ class NewSignups {
             for (String[] column : mail) {
                 write.setArray(p++, connection.createArrayOf("text", column));
             }
-            Boolean[] admissions = new Boolean[n];
-            for (int i = 0; i < n; i++) {
-                admissions[i] = admitted[i];
-            }
             write.setArray(p++, connection.createArrayOf("boolean", admissions));
             OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-            for (int i = 0; i < 5; i++) {
-                write.setObject(p++, at);
+            for (int i = 0; i < 6; i++) {
+                write.setObject(p++, at); // subscriber times, consent, known queue, token creation
             }
+            write.setObject(p++, OffsetDateTime.ofInstant(now.plus(confirmLifetime), ZoneOffset.UTC));
+            Outbox.bindQueued(write, p, now, gate.notBefore(now));
             try (ResultSet rows = write.executeQuery()) {
                 while (rows.next()) {
                     inserted.put(key(rows.getString(2), rows.getString(3)), rows.getLong(1));
@@ -260,40 +276,5 @@ class NewSignups {
         }
         byList.forEach((list, signedUp) -> LOG.infof("%d subscribers signed up to %s: ids %s", signedUp.size(), list,
                 IdRanges.of(signedUp)));
-    }
-
-    /**
-     * Admitted by the cooldown and the daily cap: links stored and mail queued. Withheld (rare for a new address: one
-     * bombed through other lists or sub-addresses): neither, and the row records no confirmation sent.
-     */
-    private void queueConfirmations(Connection connection, List<SignupWriter.NewSignup> created, List<Long> ids,
-            List<Boolean> admitted, Instant now) throws SQLException {
-        List<byte[]> hashes = new ArrayList<>();
-        List<Long> owners = new ArrayList<>();
-        List<String> purposes = new ArrayList<>();
-        List<QueuedMail> mails = new ArrayList<>();
-        for (int i = 0; i < admitted.size(); i++) {
-            SignupWriter.NewSignup signup = created.get(i);
-            if (!admitted.get(i)) {
-                ConfirmationGate.logWithheld(ids.get(i));
-                continue;
-            }
-            hashes.add(signup.confirm().hash());
-            owners.add(ids.get(i));
-            purposes.add(Tokens.Purpose.CONFIRM.name());
-            hashes.add(signup.unsubscribe().hash());
-            owners.add(ids.get(i));
-            purposes.add(Tokens.Purpose.UNSUBSCRIBE.name());
-            mails.add(signup.mail());
-        }
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_TOKENS)) {
-            insert.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            insert.setObject(2, OffsetDateTime.ofInstant(now.plus(confirmLifetime), ZoneOffset.UTC));
-            insert.setArray(3, connection.createArrayOf("bytea", hashes.toArray(new byte[0][])));
-            insert.setArray(4, connection.createArrayOf("bigint", owners.toArray()));
-            insert.setArray(5, connection.createArrayOf("text", purposes.toArray()));
-            insert.executeUpdate();
-        }
-        outbox.enqueueAll(mails, gate.notBefore(now));
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -88,45 +89,51 @@ class SignupPlanTest {
             String[] addresses = { "p1@plan.example", "new@plan.example" };
             String[] lists = { "peptide-evolution", "peptide-evolution" };
 
-            String rateWindows = plan(c, constant(RateWindows.class, "TAKE"), now, 10, 100, 10, 100,
+            // The group's first statement: the per-IP windows, then the cooldowns, then the daily caps.
+            List<Object> windows = new ArrayList<>(List.of(
                     c.createArrayOf("text", new String[] { "signup-ip:10.0.1", "signup-ip:192.0.2.1" }),
-                    c.createArrayOf("integer", new Integer[] { 1, 1 }), now, now, now, now, 10, 100);
-            assertKeyed(rateWindows);
+                    c.createArrayOf("text", new String[] { ConfirmationGate.cooldownKey(lists[0], addresses[0]),
+                            ConfirmationGate.cooldownKey(lists[1], addresses[1]) }),
+                    c.createArrayOf("text", new String[] { ConfirmationGate.capKey(addresses[0]),
+                            ConfirmationGate.capKey(addresses[1]) })));
+            for (int[] limits : new int[][] { { 10, 100 }, { 1, 1440 }, { 5, 5 } }) {
+                windows.addAll(List.of(now, limits[0], limits[1], limits[0], limits[1], now, now, now, now,
+                        limits[0], limits[1]));
+            }
+            Method chainOf = RateWindows.class.getDeclaredMethod("chain", int.class);
+            chainOf.setAccessible(true);
+            String chain = plan(c, (String) chainOf.invoke(null, 3), windows.toArray());
+            assertKeyed(chain);
+            assertEquals(3, chain.split("Conflict Arbiter Indexes: ", -1).length - 1, chain);
 
-            // New subscribers, their consent records and, for addresses already on their list, their place in the
-            // queue of KnownSignups: one statement.
+            // The group's second statement: the breaker's count, new subscribers, their consent records, tokens and
+            // mails and, for addresses already on their list, their place in the queue of KnownSignups.
             String[] x = { "x", "y" };
-            String subscribers = plan(c, NewSignups.WRITE_SUBSCRIBERS, c.createArrayOf("text", lists),
+            String write = plan(c, NewSignups.WRITE, now, (short) 3, 2L, c.createArrayOf("text", lists),
                     c.createArrayOf("text", addresses), c.createArrayOf("text", new String[] { null, null }),
                     c.createArrayOf("text", x), c.createArrayOf("text", new String[] { "1", "1" }),
                     c.createArrayOf("text", x), c.createArrayOf("text", x),
                     c.createArrayOf("bytea", new byte[][] { new byte[32], new byte[32] }),
                     c.createArrayOf("bytea", new byte[][] { new byte[32], new byte[32] }),
-                    c.createArrayOf("text", x), c.createArrayOf("text", x), c.createArrayOf("text", x),
+                    c.createArrayOf("text", x), c.createArrayOf("text", addresses), c.createArrayOf("text", x),
+                    c.createArrayOf("text", x), c.createArrayOf("text", x),
                     c.createArrayOf("text", new String[] { "{}", "{}" }),
-                    c.createArrayOf("boolean", new Boolean[] { true, false }), now, now, now, now, now);
-            assertKeyed(subscribers);
+                    c.createArrayOf("boolean", new Boolean[] { true, false }), now, now, now, now, now, now, now, now,
+                    now);
+            assertKeyed(write);
+            for (String table : new String[] { "confirmation_tally", "subscriber", "consent_record", "known_signup",
+                    "subscriber_token", "outbox_mail" }) {
+                assertTrue(write.contains("Insert on " + table), table + " is written by the same statement\n" + write);
+            }
 
-            // The per-list cooldown of the canonical mailbox: the same upsert, on keys of hashed mailboxes.
-            String cooldown = plan(c, constant(RateWindows.class, "TAKE"), now, 1, 1440, 1, 1440,
-                    c.createArrayOf("text", new String[] { ConfirmationGate.cooldownKey(lists[0], addresses[0]) }),
-                    c.createArrayOf("integer", new Integer[] { 1 }), now, now, now, now, 1, 1440);
-            assertKeyed(cooldown);
-
-            // The per-address daily cap: the same upsert as the IP windows, on keys of hashed addresses.
+            // A known address's rules behind the reply (KnownSignups): the cooldown and the cap, one upsert each, on
+            // keys of hashed mailboxes, and the breaker's count.
             String cap = plan(c, constant(RateWindows.class, "TAKE"), now, 5, 5, 5, 5,
                     c.createArrayOf("text", new String[] { ConfirmationGate.capKey(addresses[0]) }),
                     c.createArrayOf("integer", new Integer[] { 1 }), now, now, now, now, 5, 5);
             assertKeyed(cap);
-
             String tally = plan(c, ConfirmationTally.ADD, now, (short) 3, 2L);
             assertKeyed(tally);
-
-            String tokens = plan(c, NewSignups.INSERT_TOKENS, now, now,
-                    c.createArrayOf("bytea", new byte[][] { new byte[32] }), c.createArrayOf("bigint", new Long[] { 1L }),
-                    c.createArrayOf("text", new String[] { "CONFIRM" }));
-            assertInsertOnly(tokens);
-
             String[] one = { "x" };
             String mails = plan(c, constant(Outbox.class.getPackageName() + ".OutboxBatches", "INSERT"), now, now,
                     c.createArrayOf("text", one), c.createArrayOf("text", one), c.createArrayOf("text", one),
