@@ -143,16 +143,6 @@ public class RateWindows {
     }
 
     /**
-     * Counts one signup request per key (an IP may appear several times) inside the caller's transaction.
-     *
-     * @return per key, in order: 0 where the request may go on, else the seconds until its IP may try again
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public long[] takeSignups(List<String> keys, Instant now) {
-        return take(keys, config.perIpPerMinute(), config.perIpPerDay(), now);
-    }
-
-    /**
      * Counts one request per key inside the caller's transaction, against a limit per minute and one per day (pass the
      * same number twice for a daily limit alone). The first requests of a key, in the given order, are the ones let
      * through.

@@ -48,7 +48,7 @@ class NewSignups {
      * The group's one write: the breaker's count ({@link ConfirmationTally#ADD}), the subscribers new to their list,
      * the consent record of each, the link tokens and the confirmation mail of each one admitted
      * ({@link Outbox#queueFrom}), and, for the others, their place in {@code known_signup}: one statement, so that a
-     * group costs the same round trip whatever its addresses, and one round trip where it used to take three. A known
+     * group costs the same round trip whatever its addresses, and one round trip where it used to take four. A known
      * address's row carries the confirmation its request prepared (token hashes, rendered mail) and its admission by
      * the cooldown and cap. ON CONFLICT skips addresses already on the list; of exact repeats within the group the
      * first one (in the group's order) is written and the others are queued as known, as is a repeat that differs

@@ -19,7 +19,8 @@ import app.newsletter.platform.SqlValues;
  * database opens no mailbox's links. Each token serves one purpose.
  * <p>
  * The home of {@code subscriber_token} (the group commit of new signups inserts its rows with the rest of the group,
- * {@link NewSignups#INSERT_TOKENS}). Native SQL, not an entity: the key is the token's hash, a {@code bytea}, which
+ * in the same statement, {@link NewSignups#WRITE}). Native SQL, not an entity: the key is the token's hash, a {@code bytea},
+ * which
  * JPA cannot use as an identifier.
  */
 @ApplicationScoped
