@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -73,38 +73,21 @@ class ConfirmationGate {
      * {@code victim+1@} to {@code victim+8@} count as {@code victim@}), for addresses about to receive a confirmation,
      * in the caller's transaction; the ones let through are counted for the breaker. An address that appears more
      * than once (one person joining several lists at once) counts its earlier places too. The statements run whatever
-     * the group holds, even nothing (see {@link RateWindows#take(List, int, Duration, int, Instant)}).
+     * the group holds, even nothing (see {@link RateWindows#takeInStages}).
      *
      * @return per address, in order: true where the confirmation may be queued, false where it must be withheld
      */
     @Transactional(Transactional.TxType.MANDATORY)
     boolean[] admit(List<Recipient> recipients, Instant now) {
-        boolean[] admitted = new boolean[recipients.size()];
-        Arrays.fill(admitted, true);
-        if (!cooldown.isZero()) {
-            List<String> keys = new ArrayList<>(recipients.size());
-            for (Recipient recipient : recipients) {
-                keys.add(cooldownKey(recipient.listId(), recipient.email()));
-            }
-            // One per cooldown; the day's limit only bounds the row (a cooldown of ten minutes fits 144 in a day).
-            long[] refused = windows.take(keys, 1, cooldown, COOLDOWN_HITS_PER_DAY, now);
-            for (int i = 0; i < refused.length; i++) {
-                admitted[i] = refused[i] == 0;
-            }
-        }
-        List<String> keys = new ArrayList<>(recipients.size());
-        for (int i = 0; i < admitted.length; i++) {
-            // A mail the cooldown withholds takes no place under the cap.
-            keys.add(admitted[i] ? capKey(recipients.get(i).email()) : null);
-        }
-        long[] refused = windows.take(keys, config.perAddressPerDay(), config.perAddressPerDay(), now);
+        // The group commit's statement with no per-IP key: one path for the rules, one round trip.
+        Decision[] decisions = decide(Collections.nCopies(recipients.size(), null), recipients, now);
+        boolean[] admitted = new boolean[decisions.length];
         int count = 0;
-        for (int i = 0; i < refused.length; i++) {
-            admitted[i] = admitted[i] && refused[i] == 0;
+        for (int i = 0; i < admitted.length; i++) {
+            admitted[i] = decisions[i].admitted();
             count += admitted[i] ? 1 : 0;
         }
         tally.add(count, now);
-        queuedSinceReading.addAndGet(count);
         return admitted;
     }
 
@@ -120,8 +103,8 @@ class ConfirmationGate {
     /**
      * The per-IP windows of a group's requests and, for those let through, the cooldown and the daily cap of their
      * mailboxes, in one statement of the caller's transaction (a round trip per group instead of three: the group's
-     * statements wait their turn for a core, bench/README.md). The same rules as {@link #admit(List, Instant)};
-     * the confirmations admitted are counted for this instance's breaker here, and for every instance's by the caller
+     * statements wait their turn for a core, bench/README.md); {@link #admit(List, Instant)} is this with no per-IP
+     * key. The confirmations admitted are counted for this instance's breaker here, and for every instance's by the caller
      * ({@link ConfirmationTally#ADD}) in its next statement.
      *
      * @param ipKeys per request, its per-IP key (null when the limit is off)
