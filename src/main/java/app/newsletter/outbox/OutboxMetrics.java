@@ -1,9 +1,8 @@
 package app.newsletter.outbox;
 
-import java.util.concurrent.atomic.AtomicReference;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
+import app.newsletter.platform.Refreshed;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -17,15 +16,11 @@ class OutboxMetrics {
     private static final long REFRESH_MILLIS = 5_000;
 
     private final MeterRegistry registry;
-    private final OutboxStore store;
-    private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(new Snapshot(null, 0));
-
-    private record Snapshot(Backlog backlog, long readAt) {
-    }
+    private final Refreshed<Backlog> backlog;
 
     OutboxMetrics(MeterRegistry registry, OutboxStore store) {
         this.registry = registry;
-        this.store = store;
+        this.backlog = new Refreshed<>(store::backlog, REFRESH_MILLIS);
         Gauge.builder("newsletter.outbox.pending", this, m -> m.backlog(b -> b.pending()))
                 .description("Mails queued and not yet sent").register(registry);
         Gauge.builder("newsletter.outbox.oldest.pending.seconds", this,
@@ -56,18 +51,7 @@ class OutboxMetrics {
     }
 
     private double backlog(java.util.function.ToLongFunction<Backlog> value) {
-        Snapshot current = snapshot.get();
-        long now = System.currentTimeMillis();
-        if (now - current.readAt() > REFRESH_MILLIS) {
-            Backlog read;
-            try {
-                read = store.backlog();
-            } catch (RuntimeException e) {
-                read = null;
-            }
-            current = new Snapshot(read, now);
-            snapshot.set(current);
-        }
-        return current.backlog() == null ? Double.NaN : value.applyAsLong(current.backlog());
+        Backlog current = backlog.get();
+        return current == null ? Double.NaN : value.applyAsLong(current);
     }
 }
