@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -14,6 +17,7 @@ import app.newsletter.outbox.MailRecord;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.outbox.Suppressions;
 import app.newsletter.platform.AuditLog;
+import app.newsletter.webhooks.EventType;
 
 /** GDPR access and erasure requests: everything stored about an address, and its removal. */
 @ApplicationScoped
@@ -42,9 +46,11 @@ public class DataSubjects {
     private final KnownSignups knownSignups;
     private final RateWindows windows;
     private final Suppressions suppressions;
+    private final SubscriptionEvents events;
 
     DataSubjects(Outbox outbox, AuditLog audit, SubscriptionConfig config,
-            KnownSignups knownSignups, RateWindows windows, Suppressions suppressions) {
+            KnownSignups knownSignups, RateWindows windows, Suppressions suppressions, SubscriptionEvents events) {
+        this.events = events;
         this.config = config;
         this.outbox = outbox;
         this.audit = audit;
@@ -80,6 +86,10 @@ public class DataSubjects {
     @Transactional
     public Optional<Erasure> erase(EmailAddress address, String actor) {
         long consents = ConsentRecord.count("#ConsentRecord.countForAddress", address.value());
+        // The lists it was on, for the erasure's events; read before the rows go.
+        Set<String> lists = events.wanted(EventType.SUBSCRIBER_ERASED)
+                ? subscribers(address).stream().map(s -> s.listId).collect(Collectors.toCollection(TreeSet::new))
+                : Set.of();
         knownSignups.forget(address.value());
         long subscriptions = Subscriber.delete("#Subscriber.eraseAddress", address.value());
         int mails = outbox.eraseMailsTo(address.value());
@@ -91,6 +101,7 @@ public class DataSubjects {
         }
         String subject = subjectHash(address);
         suppressions.add(address.value(), Suppressions.Reason.ERASED);
+        events.erased(lists, subject, Instant.now());
         Erasure erasure = new Erasure(subscriptions, consents, mails);
         audit.record(actor, "ERASURE", Map.of("subject", subject, "subscriptions", subscriptions,
                 "consents", consents, "mails", mails), null);

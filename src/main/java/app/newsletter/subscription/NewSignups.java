@@ -23,6 +23,8 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import app.newsletter.outbox.Outbox;
+import app.newsletter.webhooks.EventType;
+import app.newsletter.webhooks.Webhooks;
 import io.agroal.api.AgroalDataSource;
 
 /**
@@ -54,46 +56,68 @@ class NewSignups {
      * first one (in the group's order) is written and the others are queued as known, as is a repeat that differs
      * only in case. A new address whose confirmation was withheld gets no tokens and no mail, and records none sent.
      */
-    static final String WRITE = """
-            with tally as (%s),
-            g as (
-                 select l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, a, o,
-                        row_number() over (partition by l, e order by o) = 1 as first
-                   from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                               ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                               ?::text[], ?::boolean[])
-                        with ordinality as g(l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, a, o)),
-            written as (
-                 insert into subscriber (list_id, email, name, status, source, consent_version, created_at,
-                                         updated_at, last_confirmation_sent_at)
-                 select l, e, n, 'PENDING', s, v, ?, ?, case when a then ?::timestamptz end from g order by o
-                 on conflict (list_id, lower(email)) do nothing
-                 returning id, list_id, email),
-            consents as (
-                 insert into consent_record (subscriber_id, list_id, event, occurred_at, ip, user_agent, source,
-                                             consent_version)
-                 select w.id, g.l, 'SIGNUP', ?, g.ip, g.ua, g.s, g.v
-                   from written w join g on g.l = w.list_id and g.e = w.email and g.first),
-            known as (
-                 insert into known_signup (list_id, email, name, source, ip, user_agent, queued_at, confirm_hash,
-                                           unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers,
-                                           admitted)
-                 select g.l, g.e, g.n, g.s, g.ip, g.ua, ?, g.ch, g.uh, g.ms, g.mt, g.mh, g.mj::jsonb, g.a
-                   from g
-                  where not (g.first and exists (select 1 from written w where w.list_id = g.l and w.email = g.e))),
-            admitted as (
-                 select w.id, g.ch, g.uh, g.mk, g.mr, g.ms, g.mt, g.mh, g.mj
-                   from written w join g on g.l = w.list_id and g.e = w.email and g.first and g.a),
-            tokens as (
-                 insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at)
-                 select t.h, a.id, t.p, ?, case when t.p = '%s' then ?::timestamptz end
-                   from admitted a cross join lateral (values (a.ch, '%s'), (a.uh, '%s')) as t(h, p)),
-            mails as (%s)
-            select id, list_id, email from written""".formatted(ConfirmationTally.ADD, Tokens.Purpose.CONFIRM,
-            Tokens.Purpose.CONFIRM, Tokens.Purpose.UNSUBSCRIBE, Outbox.queueFrom("""
-                    (select mk as kind, mr as recipient, ms as subject, mt as text_body, mh as html_body,
-                            mj as headers
-                       from admitted) as m"""));
+    static final String WRITE = write(false);
+
+    /**
+     * {@link #WRITE} with the {@code subscription.created} webhook event of every subscriber it writes
+     * ({@link Webhooks#queueFrom}), for installations with an endpoint that wants them: the events commit with their
+     * rows in the same round trip. Its data fields are those of {@link SubscriptionEvents#data}.
+     */
+    static final String WRITE_WITH_EVENTS = write(true);
+
+    private static String write(boolean events) {
+        return """
+                with tally as (%s),
+                g as (
+                     select l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, a, o,
+                            row_number() over (partition by l, e order by o) = 1 as first
+                       from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                   ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                   ?::text[], ?::boolean[])
+                            with ordinality as g(l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, a, o)),
+                written as (
+                     insert into subscriber (list_id, email, name, status, source, consent_version, created_at,
+                                             updated_at, last_confirmation_sent_at)
+                     select l, e, n, 'PENDING', s, v, ?, ?, case when a then ?::timestamptz end from g order by o
+                     on conflict (list_id, lower(email)) do nothing
+                     returning id, list_id, email, created_at),
+                consents as (
+                     insert into consent_record (subscriber_id, list_id, event, occurred_at, ip, user_agent, source,
+                                                 consent_version)
+                     select w.id, g.l, 'SIGNUP', ?, g.ip, g.ua, g.s, g.v
+                       from written w join g on g.l = w.list_id and g.e = w.email and g.first),
+                known as (
+                     insert into known_signup (list_id, email, name, source, ip, user_agent, queued_at, confirm_hash,
+                                               unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers,
+                                               admitted)
+                     select g.l, g.e, g.n, g.s, g.ip, g.ua, ?, g.ch, g.uh, g.ms, g.mt, g.mh, g.mj::jsonb, g.a
+                       from g
+                      where not (g.first and exists (select 1 from written w where w.list_id = g.l and w.email = g.e))),
+                admitted as (
+                     select w.id, g.ch, g.uh, g.mk, g.mr, g.ms, g.mt, g.mh, g.mj
+                       from written w join g on g.l = w.list_id and g.e = w.email and g.first and g.a),
+                tokens as (
+                     insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at)
+                     select t.h, a.id, t.p, ?, case when t.p = '%s' then ?::timestamptz end
+                       from admitted a cross join lateral (values (a.ch, '%s'), (a.uh, '%s')) as t(h, p)),
+                mails as (%s)%s
+                select id, list_id, email from written""".formatted(ConfirmationTally.ADD, Tokens.Purpose.CONFIRM,
+                Tokens.Purpose.CONFIRM, Tokens.Purpose.UNSUBSCRIBE, Outbox.queueFrom("""
+                        (select mk as kind, mr as recipient, ms as subject, mt as text_body, mh as html_body,
+                                mj as headers
+                           from admitted) as m"""),
+                events ? ",\nevents as (" + Webhooks.queueFrom("""
+                        (select w.list_id, '%s' as event_type, w.created_at as occurred_at,
+                                jsonb_build_object('id', w.id, 'list', w.list_id, 'email', w.email, 'name', g.n,
+                                                   'status', 'pending', 'source', g.s, 'consentVersion', g.v,
+                                                   'createdAt', to_char(w.created_at at time zone 'UTC',
+                                                                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                                                   'confirmedAt', null, 'unsubscribedAt', null,
+                                                   'ebookDownloads', 0) as data,
+                                jsonb_build_object('ip', g.ip, 'userAgent', g.ua) as client
+                           from written w join g on g.l = w.list_id and g.e = w.email and g.first) as s"""
+                        .formatted(EventType.SUBSCRIPTION_CREATED.wireName())) + ")" : "");
+    }
 
     /** What became of one request of a group. */
     enum State {
@@ -121,9 +145,14 @@ class NewSignups {
     private final ConfirmationGate gate;
     private final Duration confirmLifetime;
     private final Event<KnownSignups.Queued> queued;
+    private final Webhooks webhooks;
+    /** Whether an endpoint wants {@code subscription.created}: settings, so one statement text for the service's life. */
+    private final boolean events;
 
     NewSignups(AgroalDataSource dataSource, ConfirmationGate gate, SubscriptionConfig config,
-            Event<KnownSignups.Queued> queued) {
+            Event<KnownSignups.Queued> queued, Webhooks webhooks) {
+        this.webhooks = webhooks;
+        this.events = webhooks.wanted(EventType.SUBSCRIPTION_CREATED);
         this.queued = queued;
         this.dataSource = dataSource;
         this.gate = gate;
@@ -223,7 +252,7 @@ class NewSignups {
             confirmations += admitted[i] ? 1 : 0;
         }
         Map<String, Long> inserted = new HashMap<>();
-        try (PreparedStatement write = connection.prepareStatement(WRITE)) {
+        try (PreparedStatement write = connection.prepareStatement(events ? WRITE_WITH_EVENTS : WRITE)) {
             int p = ConfirmationTally.bindAdd(write, 1, confirmations, now);
             for (String[] column : columns) {
                 write.setArray(p++, connection.createArrayOf("text", column));
@@ -239,7 +268,10 @@ class NewSignups {
                 write.setObject(p++, at); // subscriber times, consent, known queue, token creation
             }
             write.setObject(p++, OffsetDateTime.ofInstant(now.plus(confirmLifetime), ZoneOffset.UTC));
-            Outbox.bindQueued(write, p, now, gate.notBefore(now));
+            p = Outbox.bindQueued(write, p, now, gate.notBefore(now));
+            if (events) {
+                webhooks.bindQueued(connection, write, p, now, EventType.SUBSCRIPTION_CREATED);
+            }
             try (ResultSet rows = write.executeQuery()) {
                 while (rows.next()) {
                     inserted.put(key(rows.getString(2), rows.getString(3)), rows.getLong(1));

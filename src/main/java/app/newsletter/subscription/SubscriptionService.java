@@ -12,6 +12,7 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import app.newsletter.ebook.EbookGrants;
+import app.newsletter.webhooks.EventType;
 
 /**
  * The double opt-in, one transaction per step. Every state change queues its mail in the same transaction, and a
@@ -51,9 +52,11 @@ class SubscriptionService implements EbookGrants {
     private final ConfirmationGate gate;
     private final SubscriptionMetrics metrics;
     private final SubscriptionConfig config;
+    private final SubscriptionEvents events;
 
     SubscriptionService(EntityManager em, Tokens tokens, SubscriptionMails mails, ConfirmationGate gate,
-            SubscriptionMetrics metrics, SubscriptionConfig config) {
+            SubscriptionMetrics metrics, SubscriptionConfig config, SubscriptionEvents events) {
+        this.events = events;
         this.em = em;
         this.tokens = tokens;
         this.mails = mails;
@@ -165,6 +168,7 @@ class SubscriptionService implements EbookGrants {
         subscriber.updatedAt = now;
         subscriber.lastEbookSentAt = now;
         ConsentRecord.record(subscriber, ConsentRecord.Event.CONFIRM, client, now);
+        events.confirmed(subscriber, client, now);
         String ebookUrl = mails.queueEbook(subscriber, now, mails.locale(subscriber.listId, acceptLanguage));
         LOG.infof("subscriber %d confirmed", subscriber.id);
         metrics.confirmed();
@@ -186,6 +190,7 @@ class SubscriptionService implements EbookGrants {
             subscriber.updatedAt = now;
             tokens.revokeAccessLinks(subscriber.id, now);
             ConsentRecord.record(subscriber, ConsentRecord.Event.UNSUBSCRIBE, client, now);
+            events.unsubscribed(subscriber, client, now);
             LOG.infof("subscriber %d unsubscribed", subscriber.id);
             metrics.unsubscribed();
         }
@@ -218,6 +223,11 @@ class SubscriptionService implements EbookGrants {
                 Subscriber.Status.CONFIRMED);
         if (counted == 0) {
             return new Redemption(Outcome.GONE, null);
+        }
+        if (events.wanted(EventType.EBOOK_DOWNLOADED)) {
+            Subscriber subscriber = em.find(Subscriber.class, link.subscriberId());
+            em.refresh(subscriber); // the count just went up by a statement of its own
+            events.downloaded(subscriber, Instant.now());
         }
         metrics.downloaded();
         return link.redemption();

@@ -1,0 +1,238 @@
+package app.newsletter.webhooks;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import app.newsletter.platform.Failures;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * Delivers queued events. Every endpoint has rounds of its own, on a thread of their own, so that an endpoint that
+ * times out for an hour delays nobody else's events (and signups and mail never wait for any endpoint: they only
+ * insert rows). A round claims a batch of the endpoint's due events and posts them concurrently: only a 2xx answer
+ * delivers, redirects are not followed, 410 Gone disables the endpoint, anything else is tried again on the schedule,
+ * a 429 or 503 no sooner than its {@code Retry-After}.
+ */
+@ApplicationScoped
+class WebhookDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
+    private static final String USER_AGENT = "newsletter-webhooks/1";
+
+    private final WebhookEndpoints endpoints;
+    private final WebhookStore store;
+    private final WebhooksConfig config;
+    private final WebhookMetrics metrics;
+    private final RetrySchedule schedule;
+    private final HttpClient http;
+    private final ExecutorService rounds = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "webhook-round");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Map<String, AtomicBoolean> busy = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+
+    WebhookDispatcher(WebhookEndpoints endpoints, WebhookStore store, WebhooksConfig config, WebhookMetrics metrics) {
+        this.endpoints = endpoints;
+        this.store = store;
+        this.config = config;
+        this.metrics = metrics;
+        this.schedule = new RetrySchedule(config.retrySchedule());
+        this.http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(config.timeout())
+                .build();
+    }
+
+    @Scheduled(identity = "webhook-dispatcher", every = "${newsletter.webhooks.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void dispatch() {
+        if (endpoints.none() || stopping) {
+            return;
+        }
+        try {
+            endpoints.refresh(store.states());
+        } catch (RuntimeException e) {
+            LOG.warnf("webhook round not started, retrying next round: %s", Failures.rootMessage(e));
+            return;
+        }
+        for (WebhookEndpoints.Endpoint endpoint : endpoints.all()) {
+            if (endpoints.disabled(endpoint.id())) {
+                continue;
+            }
+            AtomicBoolean running = busy.computeIfAbsent(endpoint.id(), id -> new AtomicBoolean());
+            if (running.compareAndSet(false, true)) {
+                rounds.execute(() -> {
+                    try {
+                        round(endpoint);
+                    } catch (RuntimeException e) {
+                        // Typically the database is away: one line per round; the events wait.
+                        LOG.warnf("webhook round of endpoint %s failed, retrying next round: %s", endpoint.id(),
+                                Failures.rootMessage(e));
+                    } finally {
+                        running.set(false);
+                    }
+                });
+            }
+        }
+    }
+
+    /** Claims and delivers the endpoint's due events until none are left, the endpoint is disabled or we stop. */
+    void round(WebhookEndpoints.Endpoint endpoint) {
+        double lease = config.lease().toMillis() / 1000.0;
+        List<WebhookStore.Claimed> batch;
+        do {
+            if (stopping) {
+                return;
+            }
+            batch = store.claim(endpoint.id(), config.batchSize(), lease);
+            if (!batch.isEmpty() && !deliver(endpoint, batch)) {
+                return;
+            }
+        } while (batch.size() == config.batchSize());
+    }
+
+    /** What one attempt came to: the HTTP status (0 without an answer), why it failed, how long to wait at least. */
+    private record Attempt(int status, String error, Duration retryAfter) {
+        boolean delivered() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /** @return false when the endpoint was disabled (410 Gone) */
+    private boolean deliver(WebhookEndpoints.Endpoint endpoint, List<WebhookStore.Claimed> batch) {
+        String refused = refusal(endpoint);
+        List<CompletableFuture<Attempt>> attempts = new ArrayList<>(batch.size());
+        for (WebhookStore.Claimed event : batch) {
+            attempts.add(refused != null ? CompletableFuture.completedFuture(new Attempt(0, refused, null))
+                    : post(endpoint, event));
+        }
+        Map<Integer, List<Long>> delivered = new TreeMap<>();
+        List<WebhookStore.Failure> failures = new ArrayList<>();
+        boolean gone = false;
+        Instant now = Instant.now();
+        for (int i = 0; i < batch.size(); i++) {
+            WebhookStore.Claimed event = batch.get(i);
+            Attempt attempt = outcome(attempts.get(i));
+            if (attempt.delivered()) {
+                delivered.computeIfAbsent(attempt.status(), status -> new ArrayList<>()).add(event.id());
+                metrics.delivered(endpoint.id());
+                continue;
+            }
+            gone |= attempt.status() == 410;
+            Instant next = attempt.status() == 410 ? null : schedule.next(event.attempts(), now, attempt.retryAfter());
+            failures.add(new WebhookStore.Failure(event.id(), next, attempt.status(), attempt.error()));
+            metrics.failed(endpoint.id(), next == null);
+            if (next == null) {
+                LOG.errorf("webhook event %d (%s) to endpoint %s is dead after %d attempts: %s", event.id(),
+                        event.type(), endpoint.id(), event.attempts(), attempt.error());
+            } else {
+                LOG.warnf("webhook event %d (%s) to endpoint %s, attempt %d failed, will retry: %s", event.id(),
+                        event.type(), endpoint.id(), event.attempts(), attempt.error());
+            }
+        }
+        store.settle(endpoint.id(), delivered, failures);
+        if (gone) {
+            int stopped = store.disable(endpoint.id(), endpoint.url().toString(), "410 Gone");
+            endpoints.refresh(store.states());
+            LOG.warnf("webhook endpoint %s answered 410 Gone: disabled, %d queued events stopped; a new URL or POST "
+                    + "/api/admin/webhooks/%s/enable starts it again", endpoint.id(), stopped, endpoint.id());
+            return false;
+        }
+        return true;
+    }
+
+    private Attempt outcome(CompletableFuture<Attempt> attempt) {
+        try {
+            return attempt.get(config.timeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            attempt.cancel(true);
+            return new Attempt(0, "no answer within " + config.timeout(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Attempt(0, "interrupted", null);
+        } catch (Exception e) {
+            return new Attempt(0, Failures.rootMessage(e), null);
+        }
+    }
+
+    /** Why the endpoint's host may not be called (it resolves to an internal address), or null. */
+    private String refusal(WebhookEndpoints.Endpoint endpoint) {
+        if (config.allowPrivateTargets()) {
+            return null;
+        }
+        String host = endpoint.url().getHost();
+        try {
+            InetAddress internal = Targets.firstInternal(host);
+            return internal == null ? null
+                    : "refused: " + host + " resolves to the internal address " + internal.getHostAddress()
+                            + " (NEWSLETTER_WEBHOOKS_ALLOW_PRIVATE_TARGETS is off)";
+        } catch (IOException e) {
+            return "cannot resolve " + host + ": " + e.getMessage();
+        }
+    }
+
+    private CompletableFuture<Attempt> post(WebhookEndpoints.Endpoint endpoint, WebhookStore.Claimed event) {
+        long timestamp = Instant.now().getEpochSecond();
+        HttpRequest request = HttpRequest.newBuilder(endpoint.url())
+                .timeout(config.timeout())
+                .header("Content-Type", "application/json")
+                .header("User-Agent", USER_AGENT)
+                .header("webhook-id", event.msgId())
+                .header("webhook-timestamp", Long.toString(timestamp))
+                .header("webhook-signature", endpoint.signatures().sign(event.msgId(), timestamp, event.body()))
+                .POST(HttpRequest.BodyPublishers.ofString(event.body()))
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .thenApply(response -> {
+                    int status = response.statusCode();
+                    if (status >= 200 && status < 300) {
+                        return new Attempt(status, null, null);
+                    }
+                    Duration retryAfter = status == 429 || status == 503
+                            ? RetrySchedule.retryAfter(response.headers().firstValue("Retry-After").orElse(null),
+                                    Instant.now())
+                            : null;
+                    String why = status >= 300 && status < 400 ? "redirect not followed (" + status + ")"
+                            : "answered " + status;
+                    return new Attempt(status, why, retryAfter);
+                })
+                .exceptionally(failure -> new Attempt(0,
+                        failure.getCause() instanceof HttpTimeoutException ? "no answer within " + config.timeout()
+                                : Failures.rootMessage(failure),
+                        null));
+    }
+
+    /** On shutdown: claim nothing more and let the rounds in progress settle (their events are not sent twice). */
+    void drainOnShutdown(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true;
+        long deadline = System.nanoTime() + config.timeout().plusSeconds(5).toNanos();
+        while (busy.values().stream().anyMatch(AtomicBoolean::get) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        rounds.shutdown();
+    }
+}

@@ -1,0 +1,339 @@
+package app.newsletter.webhooks;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.agroal.api.AgroalDataSource;
+
+/**
+ * The home of {@code webhook_message} and {@code webhook_endpoint}. Plain JDBC, not Panache, for the same reasons as
+ * the mail outbox: the events of new signups are inserted by the signup group commit's own statement (a {@code with}
+ * clause, {@link #insertFrom}), and the dispatcher claims with {@code FOR UPDATE SKIP LOCKED} and settles a round's
+ * deliveries in one statement.
+ */
+@ApplicationScoped
+class WebhookStore {
+
+    /**
+     * Queues events selected from {@code source}, a relation of columns list_id, event_type, occurred_at, data (jsonb)
+     * and client (jsonb or null), once for every endpoint bound by {@link #bindEndpoints} whose event and list filters
+     * let it through. The body is Standard Webhooks' {@code {"type", "timestamp", "data"}}; data gains the client's
+     * fields only for an endpoint that opted in. Each event gets one webhook-id, shared by its endpoints. The
+     * statement's own parameters come before any of the source's.
+     */
+    static String insertFrom(String source) {
+        return """
+                insert into webhook_message (endpoint_id, msg_id, event_type, list_id, body, created_at,
+                                             next_attempt_at)
+                select ep.id, e.msg_id, e.event_type, e.list_id,
+                       json_build_object('type', e.event_type,
+                                         'timestamp', to_char(e.occurred_at at time zone 'UTC',
+                                                              'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                                         'data', case when ep.client and e.client is not null
+                                                      then e.data || e.client else e.data end)::text,
+                       ?, ?
+                  from unnest(?::text[], ?::text[], ?::text[], ?::boolean[]) as ep(id, events, lists, client)
+                  join (select *, 'msg_' || replace(gen_random_uuid()::text, '-', '') as msg_id from %s) e
+                    on (ep.events is null or e.event_type = any (string_to_array(ep.events, ',')))
+                   and (ep.lists is null or e.list_id = any (string_to_array(ep.lists, ',')))"""
+                .formatted(source);
+    }
+
+    private static final String INSERT = insertFrom("""
+            (select ?::text as list_id, ?::text as event_type, ?::timestamptz as occurred_at, ?::jsonb as data,
+                    ?::jsonb as client) as s""");
+
+    /** Binds {@link #insertFrom}'s own parameters from {@code p} on; returns the next parameter's index. */
+    static int bindEndpoints(Connection connection, PreparedStatement insert, int p, Instant now,
+            Collection<WebhookEndpoints.Endpoint> endpoints) throws SQLException {
+        OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+        insert.setObject(p++, at);
+        insert.setObject(p++, at);
+        int n = endpoints.size();
+        String[] ids = new String[n];
+        String[] events = new String[n];
+        String[] lists = new String[n];
+        Boolean[] client = new Boolean[n];
+        int i = 0;
+        for (WebhookEndpoints.Endpoint endpoint : endpoints) {
+            ids[i] = endpoint.id();
+            events[i] = endpoint.events().isEmpty() ? null : String.join(",", endpoint.events());
+            lists[i] = endpoint.lists().isEmpty() ? null : String.join(",", endpoint.lists());
+            client[i] = endpoint.includeClient();
+            i++;
+        }
+        insert.setArray(p++, connection.createArrayOf("text", ids));
+        insert.setArray(p++, connection.createArrayOf("text", events));
+        insert.setArray(p++, connection.createArrayOf("text", lists));
+        insert.setArray(p++, connection.createArrayOf("boolean", client));
+        return p;
+    }
+
+    private static final String CLAIM = """
+               update webhook_message m
+                  set next_attempt_at = now() + make_interval(secs => ?), attempts = m.attempts + 1
+                 from (select id from webhook_message
+                        where status = 'PENDING' and endpoint_id = ? and next_attempt_at <= now()
+                        order by next_attempt_at
+                        limit ?
+                          for update skip locked) due
+                where m.id = due.id
+            returning m.id, m.msg_id, m.event_type, m.body, m.attempts, m.created_at""";
+    private static final String DELIVERED = """
+            update webhook_message set status = 'DELIVERED', delivered_at = now(), last_status = ?, last_error = null
+             where id = any (?)""";
+    private static final String FAILED = """
+            update webhook_message set status = ?, next_attempt_at = coalesce(?, next_attempt_at), last_status = ?,
+                                       last_error = ?
+             where id = ?""";
+    private static final String STOP_ENDPOINT = """
+            update webhook_message set status = 'DISABLED', last_error = ?
+             where endpoint_id = ? and status = 'PENDING'""";
+    private static final String ROUND = """
+            insert into webhook_endpoint (endpoint_id, last_delivered_at, last_failed_at, last_failure)
+            values (?, ?, ?, ?)
+            on conflict (endpoint_id) do update
+               set last_delivered_at = coalesce(excluded.last_delivered_at, webhook_endpoint.last_delivered_at),
+                   last_failed_at = coalesce(excluded.last_failed_at, webhook_endpoint.last_failed_at),
+                   last_failure = coalesce(excluded.last_failure, webhook_endpoint.last_failure)""";
+    private static final String DISABLE = """
+            insert into webhook_endpoint (endpoint_id, disabled_at, disabled_url, disabled_reason)
+            values (?, now(), ?, ?)
+            on conflict (endpoint_id) do update
+               set disabled_at = now(), disabled_url = excluded.disabled_url,
+                   disabled_reason = excluded.disabled_reason""";
+    private static final String ENABLE = """
+            update webhook_endpoint set disabled_at = null, disabled_url = null, disabled_reason = null
+             where endpoint_id = ?""";
+    private static final String ENDPOINTS = """
+            select e.endpoint_id, e.last_delivered_at, e.last_failed_at, e.last_failure, e.disabled_at,
+                   e.disabled_url, e.disabled_reason
+              from webhook_endpoint e""";
+    private static final String BACKLOG = """
+            select endpoint_id, count(*), min(created_at), 0 from webhook_message where status = 'PENDING'
+             group by endpoint_id
+            union all
+            select endpoint_id, 0, null, count(*) from webhook_message where status = 'DEAD' group by endpoint_id""";
+    private static final String PURGE = """
+            delete from webhook_message
+             where created_at < ? and status in ('DELIVERED', 'DEAD', 'DISABLED')""";
+
+    /** A claimed event. */
+    record Claimed(long id, String msgId, String type, String body, int attempts, Instant createdAt) {
+    }
+
+    /** An endpoint's state as stored. */
+    record State(Instant lastDeliveredAt, Instant lastFailedAt, String lastFailure, Instant disabledAt,
+            String disabledUrl, String disabledReason) {
+    }
+
+    /** An endpoint's queue: events waiting and the oldest's time, events given up on. */
+    record Backlog(long pending, Instant oldestPending, long dead) {
+        static final Backlog EMPTY = new Backlog(0, null, 0);
+    }
+
+    private final AgroalDataSource dataSource;
+
+    WebhookStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Queues one event for the given endpoints (their filters apply), in the caller's transaction.
+     *
+     * @param data the event's data as a JSON object
+     * @param client the visitor's fields as a JSON object, or null
+     */
+    void insert(Collection<WebhookEndpoints.Endpoint> endpoints, String listId, EventType type, Instant at,
+            String data, String client) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            int p = bindEndpoints(connection, insert, 1, Instant.now(), endpoints);
+            insert.setString(p++, listId);
+            insert.setString(p++, type.wireName());
+            insert.setObject(p++, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            insert.setString(p++, data);
+            insert.setString(p, client);
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not queue a " + type.wireName() + " event: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Claims an endpoint's due events by pushing their next attempt past the lease: other instances skip the locked
+     * rows now and see them as not due afterwards, and the rows come back by themselves if this instance dies.
+     */
+    List<Claimed> claim(String endpointId, int limit, double leaseSeconds) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+            claim.setDouble(1, leaseSeconds);
+            claim.setString(2, endpointId);
+            claim.setInt(3, limit);
+            List<Claimed> claimed = new ArrayList<>(limit);
+            try (ResultSet rows = claim.executeQuery()) {
+                while (rows.next()) {
+                    claimed.add(new Claimed(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
+                            rows.getInt(5), rows.getTimestamp(6).toInstant()));
+                }
+            }
+            commitUnlessAuto(connection);
+            return claimed;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not claim webhook events: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Settles a round: its deliveries in one statement per answer status (all 200, typically), each failure in one
+     * of its own, and the endpoint's last times.
+     */
+    void settle(String endpointId, Map<Integer, List<Long>> delivered, List<Failure> failures) {
+        try (Connection connection = dataSource.getConnection()) {
+            for (Map.Entry<Integer, List<Long>> group : delivered.entrySet()) {
+                try (PreparedStatement update = connection.prepareStatement(DELIVERED)) {
+                    update.setInt(1, group.getKey());
+                    update.setArray(2, connection.createArrayOf("bigint", group.getValue().toArray()));
+                    update.executeUpdate();
+                }
+            }
+            String lastFailure = null;
+            for (Failure failure : failures) {
+                try (PreparedStatement update = connection.prepareStatement(FAILED)) {
+                    update.setString(1, failure.next() == null ? "DEAD" : "PENDING");
+                    update.setObject(2, failure.next() == null ? null
+                            : OffsetDateTime.ofInstant(failure.next(), ZoneOffset.UTC));
+                    if (failure.status() == 0) {
+                        update.setNull(3, java.sql.Types.INTEGER);
+                    } else {
+                        update.setInt(3, failure.status());
+                    }
+                    update.setString(4, failure.error());
+                    update.setLong(5, failure.id());
+                    update.executeUpdate();
+                }
+                lastFailure = failure.error();
+            }
+            try (PreparedStatement round = connection.prepareStatement(ROUND)) {
+                Timestamp now = Timestamp.from(Instant.now());
+                round.setString(1, endpointId);
+                round.setTimestamp(2, delivered.isEmpty() ? null : now);
+                round.setTimestamp(3, failures.isEmpty() ? null : now);
+                round.setString(4, lastFailure);
+                round.executeUpdate();
+            }
+            commitUnlessAuto(connection);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not settle webhook events: " + e.getMessage(), e);
+        }
+    }
+
+    /** A failed attempt: when to try again (null: never, the event is dead), the HTTP status (0: none) and why. */
+    record Failure(long id, Instant next, int status, String error) {
+    }
+
+    /** The endpoint said 410 Gone: it is disabled for this URL, and its queued events stop. */
+    int disable(String endpointId, String url, String reason) {
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement disable = connection.prepareStatement(DISABLE)) {
+                disable.setString(1, endpointId);
+                disable.setString(2, url);
+                disable.setString(3, reason);
+                disable.executeUpdate();
+            }
+            int stopped;
+            try (PreparedStatement stop = connection.prepareStatement(STOP_ENDPOINT)) {
+                stop.setString(1, "endpoint disabled: " + reason);
+                stop.setString(2, endpointId);
+                stopped = stop.executeUpdate();
+            }
+            commitUnlessAuto(connection);
+            return stopped;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not disable webhook endpoint: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return whether the endpoint was disabled */
+    boolean enable(String endpointId) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement enable = connection.prepareStatement(ENABLE)) {
+            enable.setString(1, endpointId);
+            boolean was = enable.executeUpdate() > 0;
+            commitUnlessAuto(connection);
+            return was;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not enable webhook endpoint: " + e.getMessage(), e);
+        }
+    }
+
+    Map<String, State> states() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(ENDPOINTS);
+                ResultSet rows = select.executeQuery()) {
+            Map<String, State> states = new HashMap<>();
+            while (rows.next()) {
+                states.put(rows.getString(1), new State(instant(rows.getTimestamp(2)), instant(rows.getTimestamp(3)),
+                        rows.getString(4), instant(rows.getTimestamp(5)), rows.getString(6), rows.getString(7)));
+            }
+            commitUnlessAuto(connection);
+            return states;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read webhook endpoints: " + e.getMessage(), e);
+        }
+    }
+
+    /** Per endpoint id; read through the partial indexes, so its cost follows the backlog, not the table. */
+    Map<String, Backlog> backlog() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(BACKLOG);
+                ResultSet rows = select.executeQuery()) {
+            Map<String, Backlog> backlog = new HashMap<>();
+            while (rows.next()) {
+                Backlog row = new Backlog(rows.getLong(2), instant(rows.getTimestamp(3)), rows.getLong(4));
+                backlog.merge(rows.getString(1), row, (a, b) -> new Backlog(a.pending() + b.pending(),
+                        a.oldestPending() != null ? a.oldestPending() : b.oldestPending(), a.dead() + b.dead()));
+            }
+            commitUnlessAuto(connection);
+            return backlog;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the webhook backlog: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes delivered, dead and disabled events queued before {@code before}. */
+    int purge(Instant before) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement purge = connection.prepareStatement(PURGE)) {
+            purge.setObject(1, OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
+            int deleted = purge.executeUpdate();
+            commitUnlessAuto(connection);
+            return deleted;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not purge webhook events: " + e.getMessage(), e);
+        }
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
+
+    private static void commitUnlessAuto(Connection connection) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            connection.commit();
+        }
+    }
+}

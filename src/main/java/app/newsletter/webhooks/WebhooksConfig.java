@@ -1,0 +1,85 @@
+package app.newsletter.webhooks;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.validation.constraints.Positive;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
+
+/**
+ * Outgoing webhooks ({@code NEWSLETTER_WEBHOOKS_*}): the endpoints, declared like lists
+ * ({@code NEWSLETTER_WEBHOOKS_<ID>_URL}, {@code _SECRET}, {@code _EVENTS}, {@code _LISTS}, {@code _INCLUDE_CLIENT}), and
+ * how they are delivered. Checked at start-up by {@link WebhookEndpoints}: a bad URL, secret, event type or list stops
+ * the service with one line.
+ */
+@ConfigMapping(prefix = "newsletter.webhooks")
+public interface WebhooksConfig {
+
+    /** The endpoints, by id (the id appears in the admin listing, the metrics and the logs). */
+    @WithParentName
+    Map<String, Endpoint> endpoints();
+
+    /**
+     * Whether an endpoint may resolve to a loopback, private, link-local (cloud metadata) or otherwise internal
+     * address. Off: such a target is refused at every attempt, so that whoever can set a URL cannot make the service
+     * call into the network it runs in (SSRF).
+     */
+    @WithDefault("false")
+    boolean allowPrivateTargets();
+
+    /** How often the dispatcher looks for events that are due, e.g. {@code 1s}. */
+    @WithDefault("1s")
+    String interval();
+
+    /** Most events claimed, and sent concurrently, at once. */
+    @WithDefault("50")
+    @Positive
+    int batchSize();
+
+    /** Longest time one delivery may take, connecting included, before it counts as failed. */
+    @WithDefault("PT15S")
+    Duration timeout();
+
+    /** How long a claim lasts: events of an instance that dies mid-round are delivered by another after this. */
+    @WithDefault("PT2M")
+    Duration lease();
+
+    /**
+     * The waits between attempts after the first (Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10
+     * h, about 28 hours in all), each with up to a fifth of jitter; after the last, the event is dead.
+     */
+    @WithDefault("PT5S,PT5M,PT30M,PT2H,PT5H,PT10H,PT10H")
+    List<Duration> retrySchedule();
+
+    /** Delivered events are deleted this long after their delivery; dead ones too, this long after they died. */
+    @WithDefault("P7D")
+    Duration retention();
+
+    /** One endpoint. */
+    interface Endpoint {
+        /** Where events are POSTed: an absolute http or https URL. Redirects are not followed. */
+        URI url();
+
+        /**
+         * One or more secrets ({@code whsec_} and base64, at least 24 bytes), comma-separated: every one signs each
+         * delivery, so that a receiver can move to a new secret without losing events.
+         */
+        List<String> secret();
+
+        /** The event types sent to it, comma-separated; all when absent. */
+        Optional<List<String>> events();
+
+        /** The lists whose events it receives, comma-separated; all when absent. */
+        Optional<List<String>> lists();
+
+        /** Whether events carry the visitor's IP address and user agent (of the signup or change); off by default. */
+        @WithDefault("false")
+        boolean includeClient();
+    }
+}
