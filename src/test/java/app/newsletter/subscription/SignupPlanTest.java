@@ -37,7 +37,7 @@ class SignupPlanTest {
 
     private static final String SCHEMA = "plan_check";
     private static final String[] TABLES = { "subscriber", "consent_record", "subscriber_token", "outbox_mail",
-            "rate_window", "confirmation_tally", "known_signup" };
+            "rate_window", "confirmation_tally", "known_signup", "webhook_message" };
     private static final int ROWS = 100_000;
 
     @Inject
@@ -67,6 +67,10 @@ class SignupPlanTest {
                     + "array[now()], 1 from generate_series(1, " + ROWS + ") g");
             s.execute("insert into confirmation_tally (hour, slot, queued) select date_trunc('hour', now()) - h * "
                     + "interval '1 hour', s, 100 from generate_series(0, 167) h, generate_series(0, 15) s");
+            s.execute("insert into webhook_message (endpoint_id, msg_id, event_type, body, status, created_at, "
+                    + "next_attempt_at) select 'crm', 'msg_' || g, 'subscription.created', '{}', "
+                    + "case when g % 100 = 0 then 'PENDING' else 'DELIVERED' end, now(), now() "
+                    + "from generate_series(1, " + ROWS + ") g");
             s.execute("reset search_path"); // the connection goes back to the pool
         }
     }
@@ -109,7 +113,7 @@ class SignupPlanTest {
             // The group's second statement: the breaker's count, new subscribers, their consent records, tokens and
             // mails and, for addresses already on their list, their place in the queue of KnownSignups.
             String[] x = { "x", "y" };
-            String write = plan(c, NewSignups.WRITE, now, (short) 3, 2L, c.createArrayOf("text", lists),
+            Object[] group = { now, (short) 3, 2L, c.createArrayOf("text", lists),
                     c.createArrayOf("text", addresses), c.createArrayOf("text", new String[] { null, null }),
                     c.createArrayOf("text", x), c.createArrayOf("text", new String[] { "1", "1" }),
                     c.createArrayOf("text", x), c.createArrayOf("text", x),
@@ -119,12 +123,26 @@ class SignupPlanTest {
                     c.createArrayOf("text", x), c.createArrayOf("text", x),
                     c.createArrayOf("text", new String[] { "{}", "{}" }),
                     c.createArrayOf("boolean", new Boolean[] { true, false }), now, now, now, now, now, now, now, now,
-                    now);
+                    now };
+            String write = plan(c, NewSignups.WRITE, group);
             assertKeyed(write);
             for (String table : new String[] { "confirmation_tally", "subscriber", "consent_record", "known_signup",
                     "subscriber_token", "outbox_mail" }) {
                 assertTrue(write.contains("Insert on " + table), table + " is written by the same statement\n" + write);
             }
+            // With a webhook endpoint that wants subscription.created: the same statement queues the events.
+            List<Object> withEvents = new ArrayList<>(List.of(group));
+            withEvents.addAll(List.of(now, now, c.createArrayOf("text", new String[] { "crm" }),
+                    c.createArrayOf("text", new String[] { null }), c.createArrayOf("text", new String[] { null }),
+                    c.createArrayOf("boolean", new Boolean[] { true })));
+            String events = plan(c, NewSignups.WRITE_WITH_EVENTS, withEvents.toArray());
+            assertKeyed(events);
+            assertTrue(events.contains("Insert on webhook_message"), events);
+
+            // The webhook dispatcher's claim: the due index of one endpoint, never the delivered rows.
+            String claim = plan(c, constant("app.newsletter.webhooks.WebhookStore", "CLAIM"), 120.0, "crm", 50);
+            assertIndexScan(claim);
+            assertTrue(claim.contains("webhook_message_due_idx") || claim.contains("next_attempt_at_idx"), claim);
 
             // A known address's rules behind the reply (KnownSignups): the cooldown and the cap, one upsert each, on
             // keys of hashed mailboxes, and the breaker's count.
