@@ -26,6 +26,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import app.newsletter.platform.Failures;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 
@@ -226,8 +227,21 @@ class WebhookDispatcher {
                         null));
     }
 
-    /** On shutdown: claim nothing more and let the rounds in progress settle (their events are not sent twice). */
+    /**
+     * On SIGTERM: claim nothing more and let the rounds in progress settle, so that none of this instance's events
+     * waits for its lease or goes out twice after a normal shutdown; at the very start of the shutdown, as the mail
+     * outbox does, while the database pool is still open.
+     */
+    void drainOnShutdown(@Observes ShutdownDelayInitiatedEvent event) throws InterruptedException {
+        drain();
+    }
+
+    /** The fallback when the shutdown skipped its first phase. */
     void drainOnShutdown(@Observes ShutdownEvent event) throws InterruptedException {
+        drain();
+    }
+
+    private void drain() throws InterruptedException {
         stopping = true;
         long deadline = System.nanoTime() + config.timeout().plusSeconds(5).toNanos();
         while (busy.values().stream().anyMatch(AtomicBoolean::get) && System.nanoTime() < deadline) {

@@ -60,6 +60,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 
+import app.newsletter.support.WebhookReceiver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -88,6 +89,7 @@ class MultiInstanceIT {
     private static final String FROM = "Peptide Evolution <newsletter@peptide.example>";
     private static final Pattern ERROR_LINE = Pattern.compile("(?m)^\\S+ \\S+ ERROR ");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     /** GreenMail logs a line per new mailbox (5,000 of them); kept here so the level is not garbage-collected. */
     private static final java.util.logging.Logger GREENMAIL_LOG = java.util.logging.Logger
             .getLogger("com.icegreen.greenmail");
@@ -112,6 +114,7 @@ class MultiInstanceIT {
         Files.createDirectories(LOGS);
         postgres = EmbeddedPostgres.builder().start();
         smtp = new Smtp(freePort());
+        WebhookReceiver.start();
         proxy = new TcpProxy(freePort(), postgres.getPort());
         proxy.open();
         httpExecutor = Executors.newFixedThreadPool(CONCURRENCY + 8, daemon("it-http"));
@@ -156,6 +159,7 @@ class MultiInstanceIT {
         if (smtp != null) {
             smtp.stop();
         }
+        WebhookReceiver.stop();
         if (postgres != null) {
             postgres.close();
         }
@@ -256,6 +260,23 @@ class MultiInstanceIT {
         assertTrue(mails.stream().allMatch(m -> m.messageId() != null));
         assertEquals(SIGNUPS, count("select count(*) from outbox_mail"));
         assertEquals(SIGNUPS, count("select count(*) from outbox_mail where status = 'SENT'"));
+
+        // Every signup's webhook event arrives, none twice, signed so that the official verifier accepts it.
+        awaitTrue(Duration.ofMinutes(3), () -> WebhookReceiver.at("/hooks/crm", "load-" + run + "-").size() >= SIGNUPS,
+                () -> "webhook events not all delivered: "
+                        + WebhookReceiver.at("/hooks/crm", "load-" + run + "-").size() + " received");
+        settles(Duration.ofMillis(1_500), () -> WebhookReceiver.at("/hooks/crm", "load-" + run + "-").size());
+        List<WebhookReceiver.Received> events = WebhookReceiver.at("/hooks/crm", "load-" + run + "-");
+        Map<String, Long> eventsPerAddress = new java.util.HashMap<>();
+        com.standardwebhooks.Webhook verifier = new com.standardwebhooks.Webhook(WEBHOOK_SECRET);
+        for (WebhookReceiver.Received event : events) {
+            verifier.verify(event.body(), event.headers());
+            eventsPerAddress.merge(JSON.readTree(event.body()).get("data").get("email").asText(), 1L, Long::sum);
+        }
+        assertEquals(SIGNUPS, eventsPerAddress.size(), "addresses with a subscription.created event");
+        assertTrue(eventsPerAddress.values().stream().allMatch(n -> n == 1), "an event was delivered twice");
+        assertEquals(SIGNUPS, events.stream().map(e -> e.header("webhook-id")).distinct().count());
+        assertEquals(SIGNUPS, count("select count(*) from webhook_message where status = 'DELIVERED'"));
 
         System.out.printf("[it] load: %d signups in %.1f s = %.0f signups/s over 3 -> 2 instances (%s retried on "
                 + "another instance after SIGTERM)%n", SIGNUPS, loadSeconds, SIGNUPS / loadSeconds,
@@ -685,6 +706,12 @@ class MultiInstanceIT {
             env.put("NEWSLETTER_RATE_LIMIT_ENABLED", "false");
             env.put("NEWSLETTER_RATE_LIMIT_CONFIRMATIONS_PER_HOUR", "1000000");
             env.put("NEWSLETTER_OUTBOX_LEASE", "PT15S");
+            // A webhook endpoint declared as an operator does, receiving every new signup's event.
+            env.put("NEWSLETTER_WEBHOOKS_CRM_URL", WebhookReceiver.url("/hooks/crm"));
+            env.put("NEWSLETTER_WEBHOOKS_CRM_SECRET", WEBHOOK_SECRET);
+            env.put("NEWSLETTER_WEBHOOKS_CRM_EVENTS", "subscription.created");
+            env.put("NEWSLETTER_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true");
+            env.put("NEWSLETTER_WEBHOOKS_LEASE", "PT15S");
             return new Instance(number, port, managementPort, builder.start(), log);
         }
 
