@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -33,7 +32,7 @@ import io.quarkus.scheduler.Scheduled;
 /**
  * Delivers queued events. Every endpoint has rounds of its own, on a thread of their own, so that an endpoint that
  * times out for an hour delays nobody else's events (and signups and mail never wait for any endpoint: they only
- * insert rows). A round claims a batch of the endpoint's due events and posts them concurrently: only a 2xx answer
+ * insert rows). A round locks a batch of the endpoint's due events and posts them concurrently: only a 2xx answer
  * delivers, redirects are not followed, 410 Gone disables the endpoint, anything else is tried again on the schedule,
  * a 429 or 503 no sooner than its {@code Retry-After}.
  */
@@ -103,17 +102,30 @@ class WebhookDispatcher {
 
     /** Claims and delivers the endpoint's due events until none are left, the endpoint is disabled or we stop. */
     void round(WebhookEndpoints.Endpoint endpoint) {
-        double lease = config.lease().toMillis() / 1000.0;
-        List<WebhookStore.Claimed> batch;
+        // The claim's locks are its lease; a round takes at most the timeout and its settlement.
+        Duration maxRound = config.timeout().plusSeconds(30);
+        int claimed;
         do {
             if (stopping) {
                 return;
             }
-            batch = store.claim(endpoint.id(), config.batchSize(), lease);
-            if (!batch.isEmpty() && !deliver(endpoint, batch)) {
+            boolean gone;
+            try (WebhookStore.Round round = store.claim(endpoint.id(), config.batchSize(), maxRound)) {
+                claimed = round.events().size();
+                if (claimed == 0) {
+                    return;
+                }
+                gone = deliver(endpoint, round);
+            }
+            if (gone) {
+                // After the round's commit: the stop updates the rows that round held locked.
+                int stopped = store.disable(endpoint.id(), endpoint.url().toString(), "410 Gone");
+                endpoints.refresh(store.states());
+                LOG.warnf("webhook endpoint %s answered 410 Gone: disabled, %d queued events stopped; a new URL or "
+                        + "POST /api/admin/webhooks/%s/enable starts it again", endpoint.id(), stopped, endpoint.id());
                 return;
             }
-        } while (batch.size() == config.batchSize());
+        } while (claimed == config.batchSize());
     }
 
     /** What one attempt came to: the HTTP status (0 without an answer), why it failed, how long to wait at least. */
@@ -123,15 +135,16 @@ class WebhookDispatcher {
         }
     }
 
-    /** @return false when the endpoint was disabled (410 Gone) */
-    private boolean deliver(WebhookEndpoints.Endpoint endpoint, List<WebhookStore.Claimed> batch) {
+    /** @return true when the endpoint answered 410 Gone */
+    private boolean deliver(WebhookEndpoints.Endpoint endpoint, WebhookStore.Round round) {
+        List<WebhookStore.Claimed> batch = round.events();
         String refused = refusal(endpoint);
         List<CompletableFuture<Attempt>> attempts = new ArrayList<>(batch.size());
         for (WebhookStore.Claimed event : batch) {
             attempts.add(refused != null ? CompletableFuture.completedFuture(new Attempt(0, refused, null))
                     : post(endpoint, event));
         }
-        Map<Integer, List<Long>> delivered = new TreeMap<>();
+        List<Long> delivered = new ArrayList<>();
         List<WebhookStore.Failure> failures = new ArrayList<>();
         boolean gone = false;
         Instant now = Instant.now();
@@ -139,7 +152,7 @@ class WebhookDispatcher {
             WebhookStore.Claimed event = batch.get(i);
             Attempt attempt = outcome(attempts.get(i));
             if (attempt.delivered()) {
-                delivered.computeIfAbsent(attempt.status(), status -> new ArrayList<>()).add(event.id());
+                delivered.add(event.id());
                 metrics.delivered(endpoint.id());
                 continue;
             }
@@ -155,15 +168,8 @@ class WebhookDispatcher {
                         event.type(), endpoint.id(), event.attempts(), attempt.error());
             }
         }
-        store.settle(endpoint.id(), delivered, failures);
-        if (gone) {
-            int stopped = store.disable(endpoint.id(), endpoint.url().toString(), "410 Gone");
-            endpoints.refresh(store.states());
-            LOG.warnf("webhook endpoint %s answered 410 Gone: disabled, %d queued events stopped; a new URL or POST "
-                    + "/api/admin/webhooks/%s/enable starts it again", endpoint.id(), stopped, endpoint.id());
-            return false;
-        }
-        return true;
+        round.settle(delivered, failures);
+        return gone;
     }
 
     private Attempt outcome(CompletableFuture<Attempt> attempt) {
@@ -229,7 +235,7 @@ class WebhookDispatcher {
 
     /**
      * On SIGTERM: claim nothing more and let the rounds in progress settle, so that none of this instance's events
-     * waits for its lease or goes out twice after a normal shutdown; at the very start of the shutdown, as the mail
+     * goes out twice after a normal shutdown; at the very start of the shutdown, as the mail
      * outbox does, while the database pool is still open.
      */
     void drainOnShutdown(@Observes ShutdownDelayInitiatedEvent event) throws InterruptedException {

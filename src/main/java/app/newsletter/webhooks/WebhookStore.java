@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -82,22 +84,21 @@ class WebhookStore {
         return p;
     }
 
+    /**
+     * The events of one endpoint that are due, locked until the round that claimed them settles: other instances skip
+     * them, and they are due again at once if this instance dies (its connection and so its locks go with it).
+     */
     private static final String CLAIM = """
-               update webhook_message m
-                  set next_attempt_at = now() + make_interval(secs => ?), attempts = m.attempts + 1
-                 from (select id from webhook_message
-                        where status = 'PENDING' and endpoint_id = ? and next_attempt_at <= now()
-                        order by next_attempt_at
-                        limit ?
-                          for update skip locked) due
-                where m.id = due.id
-            returning m.id, m.msg_id, m.event_type, m.body, m.attempts, m.created_at""";
-    private static final String DELIVERED = """
-            update webhook_message set status = 'DELIVERED', delivered_at = now(), last_status = ?, last_error = null
-             where id = any (?)""";
+            select id, msg_id, event_type, body, attempts, created_at from webhook_message
+             where status = 'PENDING' and endpoint_id = ? and next_attempt_at <= now()
+             order by next_attempt_at
+             limit ?
+               for update skip locked""";
+    /** A delivered event has done its job: deleting it writes far less than keeping it (bench/README.md). */
+    private static final String DELIVERED = "delete from webhook_message where id = any (?)";
     private static final String FAILED = """
-            update webhook_message set status = ?, next_attempt_at = coalesce(?, next_attempt_at), last_status = ?,
-                                       last_error = ?
+            update webhook_message set status = ?, attempts = attempts + 1, next_attempt_at = coalesce(?, next_attempt_at),
+                                       last_status = ?, last_error = ?
              where id = ?""";
     private static final String STOP_ENDPOINT = """
             update webhook_message set status = 'DISABLED', last_error = ?
@@ -129,7 +130,7 @@ class WebhookStore {
             select endpoint_id, 0, null, count(*) from webhook_message where status = 'DEAD' group by endpoint_id""";
     private static final String PURGE = """
             delete from webhook_message
-             where created_at < ? and status in ('DELIVERED', 'DEAD', 'DISABLED')""";
+             where created_at < ? and status in ('DEAD', 'DISABLED')""";
 
     /** A claimed event. */
     record Claimed(long id, String msgId, String type, String body, int attempts, Instant createdAt) {
@@ -174,70 +175,116 @@ class WebhookStore {
     }
 
     /**
-     * Claims an endpoint's due events by pushing their next attempt past the lease: other instances skip the locked
-     * rows now and see them as not due afterwards, and the rows come back by themselves if this instance dies.
+     * Claims an endpoint's due events for one round, in a transaction that holds their row locks until
+     * {@link Round#settle}: the lock is the lease, so a claim writes nothing (and an instance that dies, or whose round
+     * outlives the session's idle limit, lets them go at once).
      */
-    List<Claimed> claim(String endpointId, int limit, double leaseSeconds) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-            claim.setDouble(1, leaseSeconds);
-            claim.setString(2, endpointId);
-            claim.setInt(3, limit);
+    Round claim(String endpointId, int limit, Duration maxRound) {
+        Connection connection = null;
+        try {
+            connection = dataSource.getConnection();
+            connection.setAutoCommit(false);
+            try (Statement limitRound = connection.createStatement()) {
+                // A round that hangs (a frozen instance) must not keep its events locked for ever.
+                limitRound.execute("set local idle_in_transaction_session_timeout = " + maxRound.toMillis());
+            }
             List<Claimed> claimed = new ArrayList<>(limit);
-            try (ResultSet rows = claim.executeQuery()) {
-                while (rows.next()) {
-                    claimed.add(new Claimed(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-                            rows.getInt(5), rows.getTimestamp(6).toInstant()));
+            try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+                claim.setString(1, endpointId);
+                claim.setInt(2, limit);
+                try (ResultSet rows = claim.executeQuery()) {
+                    while (rows.next()) {
+                        claimed.add(new Claimed(rows.getLong(1), rows.getString(2), rows.getString(3),
+                                rows.getString(4), rows.getInt(5) + 1, rows.getTimestamp(6).toInstant()));
+                    }
                 }
             }
-            commitUnlessAuto(connection);
-            return claimed;
+            return new Round(endpointId, connection, claimed);
         } catch (SQLException e) {
+            close(connection);
             throw new IllegalStateException("could not claim webhook events: " + e.getMessage(), e);
         }
     }
 
-    /**
-     * Settles a round: its deliveries in one statement per answer status (all 200, typically), each failure in one
-     * of its own, and the endpoint's last times.
-     */
-    void settle(String endpointId, Map<Integer, List<Long>> delivered, List<Failure> failures) {
-        try (Connection connection = dataSource.getConnection()) {
-            for (Map.Entry<Integer, List<Long>> group : delivered.entrySet()) {
-                try (PreparedStatement update = connection.prepareStatement(DELIVERED)) {
-                    update.setInt(1, group.getKey());
-                    update.setArray(2, connection.createArrayOf("bigint", group.getValue().toArray()));
-                    update.executeUpdate();
-                }
-            }
-            String lastFailure = null;
-            for (Failure failure : failures) {
-                try (PreparedStatement update = connection.prepareStatement(FAILED)) {
-                    update.setString(1, failure.next() == null ? "DEAD" : "PENDING");
-                    update.setObject(2, failure.next() == null ? null
-                            : OffsetDateTime.ofInstant(failure.next(), ZoneOffset.UTC));
-                    if (failure.status() == 0) {
-                        update.setNull(3, java.sql.Types.INTEGER);
-                    } else {
-                        update.setInt(3, failure.status());
+    /** One round's claimed events and the transaction that holds them. */
+    final class Round implements AutoCloseable {
+        private final String endpointId;
+        private final Connection connection;
+        private final List<Claimed> events;
+
+        private Round(String endpointId, Connection connection, List<Claimed> events) {
+            this.endpointId = endpointId;
+            this.connection = connection;
+            this.events = events;
+        }
+
+        List<Claimed> events() {
+            return events;
+        }
+
+        /**
+         * Settles the round and commits: its deliveries deleted in one statement, each failure updated in one of its
+         * own, the endpoint's last times.
+         */
+        void settle(List<Long> delivered, List<Failure> failures) {
+            try {
+                if (!delivered.isEmpty()) {
+                    try (PreparedStatement delete = connection.prepareStatement(DELIVERED)) {
+                        delete.setArray(1, connection.createArrayOf("bigint", delivered.toArray()));
+                        delete.executeUpdate();
                     }
-                    update.setString(4, failure.error());
-                    update.setLong(5, failure.id());
-                    update.executeUpdate();
                 }
-                lastFailure = failure.error();
+                String lastFailure = null;
+                for (Failure failure : failures) {
+                    try (PreparedStatement update = connection.prepareStatement(FAILED)) {
+                        update.setString(1, failure.next() == null ? "DEAD" : "PENDING");
+                        update.setObject(2, failure.next() == null ? null
+                                : OffsetDateTime.ofInstant(failure.next(), ZoneOffset.UTC));
+                        if (failure.status() == 0) {
+                            update.setNull(3, java.sql.Types.INTEGER);
+                        } else {
+                            update.setInt(3, failure.status());
+                        }
+                        update.setString(4, failure.error());
+                        update.setLong(5, failure.id());
+                        update.executeUpdate();
+                    }
+                    lastFailure = failure.error();
+                }
+                try (PreparedStatement round = connection.prepareStatement(ROUND)) {
+                    Timestamp now = Timestamp.from(Instant.now());
+                    round.setString(1, endpointId);
+                    round.setTimestamp(2, delivered.isEmpty() ? null : now);
+                    round.setTimestamp(3, failures.isEmpty() ? null : now);
+                    round.setString(4, lastFailure);
+                    round.executeUpdate();
+                }
+                connection.commit();
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not settle webhook events: " + e.getMessage(), e);
             }
-            try (PreparedStatement round = connection.prepareStatement(ROUND)) {
-                Timestamp now = Timestamp.from(Instant.now());
-                round.setString(1, endpointId);
-                round.setTimestamp(2, delivered.isEmpty() ? null : now);
-                round.setTimestamp(3, failures.isEmpty() ? null : now);
-                round.setString(4, lastFailure);
-                round.executeUpdate();
+        }
+
+        /** Rolls back what was not settled (its events are due again) and gives the connection back clean. */
+        @Override
+        public void close() {
+            WebhookStore.close(connection);
+        }
+    }
+
+    private static void close(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            try {
+                connection.rollback();
+            } finally {
+                connection.setAutoCommit(true);
+                connection.close();
             }
-            commitUnlessAuto(connection);
         } catch (SQLException e) {
-            throw new IllegalStateException("could not settle webhook events: " + e.getMessage(), e);
+            // The connection is broken; the pool validates and drops it.
         }
     }
 

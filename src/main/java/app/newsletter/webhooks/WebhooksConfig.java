@@ -46,10 +46,6 @@ public interface WebhooksConfig {
     @WithDefault("PT15S")
     Duration timeout();
 
-    /** How long a claim lasts: events of an instance that dies mid-round are delivered by another after this. */
-    @WithDefault("PT2M")
-    Duration lease();
-
     /**
      * The waits between attempts after the first (Standard Webhooks' schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10
      * h, about 28 hours in all), each with up to a fifth of jitter; after the last, the event is dead.
@@ -57,7 +53,7 @@ public interface WebhooksConfig {
     @WithDefault("PT5S,PT5M,PT30M,PT2H,PT5H,PT10H,PT10H")
     List<Duration> retrySchedule();
 
-    /** Delivered events are deleted this long after their delivery; dead ones too, this long after they died. */
+    /** Dead events (and those of a disabled endpoint) are deleted this long after they were queued. */
     @WithDefault("P7D")
     Duration retention();
 
