@@ -7,7 +7,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -146,11 +148,13 @@ public class ApiKeys {
             errors.put("scopes", "Name at least one scope: signup, read.");
         } else {
             for (String scope : request.scopes()) {
-                if (scope == null || Scope.of(scope).isEmpty()) {
+                Optional<Scope> known = scope == null ? Optional.empty()
+                        : Scope.of(scope.strip().toLowerCase(Locale.ROOT));
+                if (known.isEmpty()) {
                     errors.put("scopes", "Unknown scope '" + printable(scope) + "'. Known scopes: signup, read.");
                     break;
                 }
-                scopes.add(scope);
+                scopes.add(known.get().label());
             }
         }
         String list = request.list() == null || request.list().isBlank() ? null : request.list().strip();

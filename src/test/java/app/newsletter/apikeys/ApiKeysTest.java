@@ -85,7 +85,7 @@ class ApiKeysTest {
 
     @Test
     void an_admin_makes_a_key_shown_once_sees_it_listed_without_its_material_and_revokes_it() {
-        JsonPath created = create("shop backend", List.of("signup", "read"), "shop");
+        JsonPath created = create("shop backend", List.of("signup", "READ"), "shop");
         String key = created.getString("key");
         long id = created.getLong("id");
         assertTrue(key.matches("nlk_[A-Za-z0-9_-]{43}"), key);
