@@ -94,6 +94,25 @@ public class ClientAddresses {
         return prefix.append(":/64").toString();
     }
 
+    /**
+     * An address someone else reports (a backend signing up its visitor with an API key), in the form this class
+     * returns.
+     *
+     * @return the normalised IP literal, or null when the text is none
+     */
+    public static String normalised(String text) {
+        String candidate = text == null ? null : text.strip();
+        // Dotted quads only: the resolver would also read "10.1" or "999.1.1.1" (as a legacy form, or a host name).
+        if (candidate == null || !candidate.contains(":") && !DOTTED_QUAD.matcher(candidate).matches()) {
+            return null;
+        }
+        InetAddress address = literal(candidate);
+        return address == null ? null : address.getHostAddress();
+    }
+
+    private static final Pattern DOTTED_QUAD = Pattern
+            .compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+
     private boolean trusted(InetAddress address) {
         for (Cidr cidr : trusted) {
             if (cidr.contains(address)) {

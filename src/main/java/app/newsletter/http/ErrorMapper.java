@@ -36,6 +36,9 @@ class ErrorMapper {
             return Response.fromResponse(reply)
                     .header(HttpHeaders.RETRY_AFTER, String.valueOf(limited.retryAfterSeconds())).build();
         }
+        if (e instanceof Unauthorized unauthorized) {
+            return Response.fromResponse(reply).header(HttpHeaders.WWW_AUTHENTICATE, unauthorized.challenge()).build();
+        }
         return reply;
     }
 

@@ -10,9 +10,12 @@ import app.newsletter.platform.Languages;
 /**
  * @param lang the language the form asks for (the widget's {@code data-lang}); null to let the list and the browser
  *        decide
+ * @param ip the visitor's address as a backend signing up with an API key reports it, for the consent record;
+ *        ignored without a key, where the connection tells
+ * @param userAgent the visitor's user agent, reported likewise
  */
 record Signup(String email, String name, String list, String source, Boolean consent, String website, String pow,
-        String lang) {
+        String lang, String ip, String userAgent) {
 
     static final int MAX_NAME = 100;
     static final int MAX_SOURCE = 2048;
@@ -23,6 +26,11 @@ record Signup(String email, String name, String list, String source, Boolean con
      */
     record Valid(EmailAddress email, String name, String listId, SubscriptionConfig.MailingList list, String source,
             Locale locale) {
+    }
+
+    /** The same signup to another list: a key restricted to one list signs up to it when the body names none. */
+    Signup onList(String listId) {
+        return new Signup(email, name, listId, source, consent, website, pow, lang, ip, userAgent);
     }
 
     /** A honeypot field that people never see; anything in it means a bot filled the form. */

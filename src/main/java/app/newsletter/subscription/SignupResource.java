@@ -3,12 +3,15 @@ package app.newsletter.subscription;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -21,6 +24,9 @@ import org.jboss.resteasy.reactive.RestForm;
 import app.newsletter.abuse.DomainBlocklist;
 import app.newsletter.abuse.Origins;
 import app.newsletter.abuse.ProofOfWork;
+import app.newsletter.apikeys.ApiKeys;
+import app.newsletter.apikeys.Authorization;
+import app.newsletter.apikeys.Scope;
 import app.newsletter.http.ClientAddresses;
 import app.newsletter.http.ProblemException;
 import app.newsletter.http.TooManyRequests;
@@ -42,10 +48,12 @@ class SignupResource {
     private final SubscriptionMetrics metrics;
     private final SubscriptionConfig config;
     private final ClientAddresses addresses;
+    private final ApiKeys keys;
 
     SignupResource(SignupWriter signups, FormReplies forms, Origins origins, ProofOfWork proofOfWork,
             DomainBlocklist blocklist, SubscriptionMetrics metrics, SubscriptionConfig config,
-            ClientAddresses addresses) {
+            ClientAddresses addresses, ApiKeys keys) {
+        this.keys = keys;
         this.addresses = addresses;
         this.signups = signups;
         this.forms = forms;
@@ -58,23 +66,33 @@ class SignupResource {
 
     @Operation(summary = "Sign up (JSON)", description = "Body: {\"email\": \"ada@example.com\", \"name\": "
             + "\"Ada\", \"list\": \"peptide-evolution\", \"source\": \"https://blog.example/post\", "
-            + "\"consent\": true, \"lang\": \"de\"}. The field website is a honeypot; lang (en, de, es, fr) is optional.")
+            + "\"consent\": true, \"lang\": \"de\"}. The field website is a honeypot; lang (en, de, es, fr) is optional. "
+            + "A backend may send Authorization: Bearer <API key with scope signup> and the visitor's \"ip\" and "
+            + "\"userAgent\": no origin check or proof of work then, the key's window instead of the IP's.")
+    @APIResponse(responseCode = "401", description = "Bearer credentials that are no valid API key")
     @APIResponse(responseCode = "202", description = "Accepted: {\"message\":\"Thank you for "
             + "subscribing.\"}, the same for every address")
     @APIResponse(responseCode = "400", description = "Invalid input: problem+json naming the fields")
-    @APIResponse(responseCode = "403", description = "The page's origin may not sign up to this list")
+    @APIResponse(responseCode = "403", description = "The page's origin, or the API key, may not sign up to this list; "
+            + "or the key lacks the scope signup")
     @APIResponse(responseCode = "413", description = "Body over 16 KiB")
     @APIResponse(responseCode = "415", description = "Neither JSON nor a form")
-    @APIResponse(responseCode = "429", description = "Too many signups from this IP; see Retry-After")
+    @APIResponse(responseCode = "429", description = "Too many signups from this IP, or with this API key; see "
+            + "Retry-After")
     @APIResponse(responseCode = "503", description = "Database unavailable; nothing saved")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response json(Signup signup, @Context HttpServerRequest request) {
+    public Response json(Signup signup, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Context HttpServerRequest request) {
         if (signup == null) {
             throw ProblemException.badRequest("The request body must be a JSON object with at least an email.");
         }
-        accept(signup, request);
+        if (ApiKeys.isBearer(authorization)) {
+            accept(() -> checkKeyed(signup, authorization, request));
+        } else {
+            accept(signup, request);
+        }
         return Response.accepted(Map.of("message", THANKS)).build();
     }
 
@@ -89,7 +107,8 @@ class SignupResource {
     public Response form(@RestForm String email, @RestForm String name, @RestForm String list,
             @RestForm String source, @RestForm String consent, @RestForm String website, @RestForm String pow,
             @RestForm String lang, @Context HttpServerRequest request) {
-        Signup signup = new Signup(email, name, list, source, checkbox(consent), website, pow, lang);
+        Signup signup = new Signup(email, name, list, source, checkbox(consent), website, pow, lang, null,
+                null);
         String acceptLanguage = request.getHeader("Accept-Language");
         try {
             return forms.success(accept(signup, request), lang, acceptLanguage);
@@ -106,8 +125,12 @@ class SignupResource {
      * @return the list joined, so a form can be sent to that list's own thank-you page
      */
     private String accept(Signup signup, HttpServerRequest request) {
+        return accept(() -> check(signup, request));
+    }
+
+    private String accept(Supplier<String> checks) {
         try {
-            return check(signup, request);
+            return checks.get();
         } catch (TooManyRequests e) {
             metrics.signup(SubscriptionMetrics.Outcome.LIMITED);
             throw e;
@@ -151,6 +174,40 @@ class SignupResource {
             return valid.listId();
         }
         signups.subscribe(valid, client);
+        metrics.signup(SubscriptionMetrics.Outcome.ACCEPTED);
+        return valid.listId();
+    }
+
+    /**
+     * A backend's signup on behalf of its visitor, with an API key ({@code Authorization: Bearer}): the key takes the
+     * place of the browser's defences, so neither origin nor proof of work applies, and the key's window replaces the
+     * IP's (all the backend's visitors share its address). The visitor's IP and user agent come from the body. What
+     * protects the person stays: validation, the honeypot, the blocklist, the per-address cooldown and cap, and the
+     * confirmation mail, which no key can skip. A key restricted to a list signs up to it when the body names no list.
+     */
+    private String checkKeyed(Signup signup, String authorization, HttpServerRequest request) {
+        Authorization.Caller caller = KeyedRequests.caller(keys.authorize(authorization, Scope.SIGNUP));
+        Signup onList = caller.listId() != null && (signup.list() == null || signup.list().isBlank())
+                ? signup.onList(caller.listId())
+                : signup;
+        ClientInfo client = ClientInfo.reported(signup.ip(), signup.userAgent());
+        if (signup.isBot()) {
+            LOG.infof("honeypot filled in a signup with API key %d: dropped", caller.id());
+            metrics.signup(SubscriptionMetrics.Outcome.HONEYPOT);
+            return onList.list();
+        }
+        // The Referer is the backend's, not the visitor's page: the source comes from the body alone.
+        Signup.Valid valid = onList.validate(config, null, request.getHeader("Accept-Language"));
+        if (!caller.allows(valid.listId())) {
+            String detail = "This API key may only sign up to the list '" + caller.listId() + "'.";
+            throw new ProblemException(403, detail, Map.of("list", detail));
+        }
+        if (blocklist.blocks(valid.email().domain())) {
+            LOG.infof("signup to %s from a blocked domain with API key %d dropped", valid.listId(), caller.id());
+            metrics.signup(SubscriptionMetrics.Outcome.BLOCKED);
+            return valid.listId();
+        }
+        signups.subscribeWithKey(valid, client);
         metrics.signup(SubscriptionMetrics.Outcome.ACCEPTED);
         return valid.listId();
     }

@@ -80,6 +80,14 @@ class SignupWriter {
     }
 
     /**
+     * Stores a signup made with an API key, whose key took its own window before ({@code ApiKeys}): a backend's
+     * visitors share its address, so no per-IP window applies, and the group's statements stay as they are.
+     */
+    void subscribeWithKey(Signup.Valid signup, ClientInfo client) {
+        submit(new Request(null, prepare(signup, client)));
+    }
+
+    /**
      * Writes a signup whose known row was gone by the time {@link KnownSignups} locked it (erased or purged meanwhile),
      * as the new address it is again; its IP was counted when it first came in.
      */

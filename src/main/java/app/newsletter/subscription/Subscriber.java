@@ -27,6 +27,11 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 @NamedQuery(name = "Subscriber.eraseAddress", query = "delete from Subscriber where lower(email) = lower(?1)")
 @NamedQuery(name = "Subscriber.countDownload", query = """
         update Subscriber set ebookDownloads = ebookDownloads + 1 where id = ?1 and status = ?2""")
+@NamedQuery(name = "Subscriber.feedHorizon", query = """
+        select s.id from Subscriber s where s.createdAt <= ?1 order by s.id desc""")
+@NamedQuery(name = "Subscriber.feed", query = """
+        from Subscriber s where s.id > ?1 and s.id <= ?2 and (cast(?3 as String) is null or s.listId = ?3)
+           and s.status in ?4 and s.updatedAt >= ?5 order by s.id""")
 class Subscriber extends PanacheEntityBase {
 
     enum Status {
