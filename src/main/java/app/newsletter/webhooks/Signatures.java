@@ -20,9 +20,10 @@ final class Signatures {
     /** Standard Webhooks asks for 24 to 64 bytes; fewer would be guessable. */
     static final int MIN_SECRET_BYTES = 24;
 
-    private final List<byte[]> keys;
+    /** One initialised HMAC per secret, cloned for each signature: a clone skips the provider lookup and key setup. */
+    private final List<Mac> keys;
 
-    private Signatures(List<byte[]> keys) {
+    private Signatures(List<Mac> keys) {
         this.keys = keys;
     }
 
@@ -34,9 +35,9 @@ final class Signatures {
         if (secrets == null || secrets.isEmpty()) {
             throw new IllegalArgumentException("no secret");
         }
-        List<byte[]> keys = new ArrayList<>();
+        List<Mac> keys = new ArrayList<>();
         for (String secret : secrets) {
-            keys.add(keyOf(secret.strip()));
+            keys.add(hmac(keyOf(secret.strip())));
         }
         return new Signatures(List.copyOf(keys));
     }
@@ -66,22 +67,31 @@ final class Signatures {
     String sign(String id, long timestamp, String body) {
         byte[] content = (id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8);
         StringBuilder header = new StringBuilder();
-        for (byte[] key : keys) {
+        for (Mac key : keys) {
             if (!header.isEmpty()) {
                 header.append(' ');
             }
-            header.append("v1,").append(Base64.getEncoder().encodeToString(hmac(key, content)));
+            header.append("v1,").append(Base64.getEncoder().encodeToString(copy(key).doFinal(content)));
         }
         return header.toString();
     }
 
-    private static byte[] hmac(byte[] key, byte[] content) {
+    private static Mac hmac(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(content);
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
+    /** The prototype is never used itself, so that rounds on several threads can sign at once. */
+    private static Mac copy(Mac prototype) {
+        try {
+            return (Mac) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's HmacSHA256 can be cloned", e);
         }
     }
 }

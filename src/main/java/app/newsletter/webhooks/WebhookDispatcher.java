@@ -150,7 +150,7 @@ class WebhookDispatcher {
             attempts.add(refused != null ? CompletableFuture.completedFuture(new Attempt(0, refused, null))
                     : post(endpoint, event));
         }
-        List<Long> delivered = new ArrayList<>();
+        boolean anyDelivered = false;
         List<WebhookStore.Failure> failures = new ArrayList<>();
         boolean gone = false;
         Instant now = Instant.now();
@@ -158,13 +158,13 @@ class WebhookDispatcher {
             WebhookStore.Claimed event = batch.get(i);
             Attempt attempt = outcome(attempts.get(i));
             if (attempt.delivered()) {
-                delivered.add(event.id());
+                anyDelivered = true;
                 metrics.delivered(endpoint.id());
                 continue;
             }
             gone |= attempt.status() == 410;
             Instant next = attempt.status() == 410 ? null : schedule.next(event.attempts(), now, attempt.retryAfter());
-            failures.add(new WebhookStore.Failure(event.id(), next, attempt.status(), attempt.error()));
+            failures.add(new WebhookStore.Failure(event, next, attempt.status(), attempt.error()));
             metrics.failed(endpoint.id(), next == null);
             if (next == null) {
                 LOG.errorf("webhook event %d (%s) to endpoint %s is dead after %d attempts: %s", event.id(),
@@ -174,7 +174,7 @@ class WebhookDispatcher {
                         event.type(), endpoint.id(), event.attempts(), attempt.error());
             }
         }
-        round.settle(delivered, failures);
+        round.settle(anyDelivered, failures);
         return gone;
     }
 

@@ -85,21 +85,25 @@ class WebhookStore {
     }
 
     /**
-     * The events of one endpoint that are due, locked until the round that claimed them settles: other instances skip
-     * them, and they are due again at once if this instance dies (its connection and so its locks go with it).
+     * Takes the events of one endpoint that are due: deleted in the round's transaction, which holds their row locks
+     * until {@link Round#settle} commits. Other instances skip them; if this instance dies (its connection and so its
+     * transaction go with it) or the round is rolled back, they are back at once, unchanged. A delivered event has done
+     * its job, so taking it by deleting it writes each row once: a lock first and a delete after would write it twice
+     * (bench/README.md). {@code = any (array(…))} keeps the plan a key lookup whatever the statistics say.
      */
     private static final String CLAIM = """
-            select id, msg_id, event_type, body, attempts, created_at from webhook_message
-             where status = 'PENDING' and endpoint_id = ? and next_attempt_at <= now()
-             order by next_attempt_at
-             limit ?
-               for update skip locked""";
-    /** A delivered event has done its job: deleting it writes far less than keeping it (bench/README.md). */
-    private static final String DELIVERED = "delete from webhook_message where id = any (?)";
+            delete from webhook_message
+             where id = any (array(select id from webhook_message
+                                    where status = 'PENDING' and endpoint_id = ? and next_attempt_at <= now()
+                                    order by next_attempt_at
+                                    limit ?
+                                      for update skip locked))
+            returning id, msg_id, event_type, list_id, body, attempts, created_at""";
+    /** A failed event goes back as it was, with its attempt counted and its next attempt (or death) set. */
     private static final String FAILED = """
-            update webhook_message set status = ?, attempts = attempts + 1, next_attempt_at = coalesce(?, next_attempt_at),
-                                       last_status = ?, last_error = ?
-             where id = ?""";
+            insert into webhook_message (id, endpoint_id, msg_id, event_type, list_id, body, status, attempts,
+                                         created_at, next_attempt_at, last_status, last_error)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), ?, ?)""";
     private static final String STOP_ENDPOINT = """
             update webhook_message set status = 'DISABLED', last_error = ?
              where endpoint_id = ? and status = 'PENDING'""";
@@ -133,7 +137,7 @@ class WebhookStore {
              where created_at < ? and status in ('DEAD', 'DISABLED')""";
 
     /** A claimed event. */
-    record Claimed(long id, String msgId, String type, String body, int attempts, Instant createdAt) {
+    record Claimed(long id, String msgId, String type, String listId, String body, int attempts, Instant createdAt) {
     }
 
     /** An endpoint's state as stored. */
@@ -175,9 +179,9 @@ class WebhookStore {
     }
 
     /**
-     * Claims an endpoint's due events for one round, in a transaction that holds their row locks until
-     * {@link Round#settle}: the lock is the lease, so a claim writes nothing (and an instance that dies, or whose round
-     * outlives the session's idle limit, lets them go at once).
+     * Claims an endpoint's due events for one round, in a transaction that holds them until {@link Round#settle}: the
+     * uncommitted delete is the lease (an instance that dies, or whose round outlives the session's idle limit, lets
+     * them go at once).
      */
     Round claim(String endpointId, int limit, Duration maxRound) {
         Connection connection = null;
@@ -195,7 +199,8 @@ class WebhookStore {
                 try (ResultSet rows = claim.executeQuery()) {
                     while (rows.next()) {
                         claimed.add(new Claimed(rows.getLong(1), rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getInt(5) + 1, rows.getTimestamp(6).toInstant()));
+                                rows.getString(4), rows.getString(5), rows.getInt(6) + 1,
+                                rows.getTimestamp(7).toInstant()));
                     }
                 }
             }
@@ -223,38 +228,43 @@ class WebhookStore {
         }
 
         /**
-         * Settles the round and commits: its deliveries deleted in one statement, each failure updated in one of its
-         * own, the endpoint's last times.
+         * Settles the round and commits: the delivered events stay deleted, the failed ones go back in one batch, the
+         * endpoint's last times are kept.
          */
-        void settle(List<Long> delivered, List<Failure> failures) {
+        void settle(boolean anyDelivered, List<Failure> failures) {
             try {
-                if (!delivered.isEmpty()) {
-                    try (PreparedStatement delete = connection.prepareStatement(DELIVERED)) {
-                        delete.setArray(1, connection.createArrayOf("bigint", delivered.toArray()));
-                        delete.executeUpdate();
-                    }
-                }
                 String lastFailure = null;
-                for (Failure failure : failures) {
-                    try (PreparedStatement update = connection.prepareStatement(FAILED)) {
-                        update.setString(1, failure.next() == null ? "DEAD" : "PENDING");
-                        update.setObject(2, failure.next() == null ? null
-                                : OffsetDateTime.ofInstant(failure.next(), ZoneOffset.UTC));
-                        if (failure.status() == 0) {
-                            update.setNull(3, java.sql.Types.INTEGER);
-                        } else {
-                            update.setInt(3, failure.status());
+                if (!failures.isEmpty()) {
+                    try (PreparedStatement insert = connection.prepareStatement(FAILED)) {
+                        for (Failure failure : failures) {
+                            Claimed event = failure.event();
+                            insert.setLong(1, event.id());
+                            insert.setString(2, endpointId);
+                            insert.setString(3, event.msgId());
+                            insert.setString(4, event.type());
+                            insert.setString(5, event.listId());
+                            insert.setString(6, event.body());
+                            insert.setString(7, failure.next() == null ? "DEAD" : "PENDING");
+                            insert.setInt(8, event.attempts());
+                            insert.setObject(9, OffsetDateTime.ofInstant(event.createdAt(), ZoneOffset.UTC));
+                            insert.setObject(10, failure.next() == null ? null
+                                    : OffsetDateTime.ofInstant(failure.next(), ZoneOffset.UTC));
+                            if (failure.status() == 0) {
+                                insert.setNull(11, java.sql.Types.INTEGER);
+                            } else {
+                                insert.setInt(11, failure.status());
+                            }
+                            insert.setString(12, failure.error());
+                            insert.addBatch();
+                            lastFailure = failure.error();
                         }
-                        update.setString(4, failure.error());
-                        update.setLong(5, failure.id());
-                        update.executeUpdate();
+                        insert.executeBatch();
                     }
-                    lastFailure = failure.error();
                 }
                 try (PreparedStatement round = connection.prepareStatement(ROUND)) {
                     Timestamp now = Timestamp.from(Instant.now());
                     round.setString(1, endpointId);
-                    round.setTimestamp(2, delivered.isEmpty() ? null : now);
+                    round.setTimestamp(2, anyDelivered ? now : null);
                     round.setTimestamp(3, failures.isEmpty() ? null : now);
                     round.setString(4, lastFailure);
                     round.executeUpdate();
@@ -289,7 +299,7 @@ class WebhookStore {
     }
 
     /** A failed attempt: when to try again (null: never, the event is dead), the HTTP status (0: none) and why. */
-    record Failure(long id, Instant next, int status, String error) {
+    record Failure(Claimed event, Instant next, int status, String error) {
     }
 
     /** The endpoint said 410 Gone: it is disabled for this URL, and its queued events stop. */

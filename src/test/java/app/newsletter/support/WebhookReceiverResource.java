@@ -8,7 +8,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Starts a {@link WebhookReceiver} and points the service's webhook endpoints at it: {@code all} (every event, two
  * secrets, the visitor's IP included), {@code partner} (confirmations of the partner list only), {@code gone}
- * (unsubscriptions) and {@code moved} (ebook downloads), each on a path of its own. The retry schedule is short, so
+ * (unsubscriptions), {@code moved} (ebook downloads) and {@code dying} (erasures on the partner list, which no test
+ * makes: it receives only the test events sent to it), each on a path of its own. The retry schedule is short, so
  * that the tests see retries within seconds.
  */
 public class WebhookReceiverResource implements QuarkusTestResourceLifecycleManager {
@@ -33,6 +34,9 @@ public class WebhookReceiverResource implements QuarkusTestResourceLifecycleMana
         config.put("newsletter.webhooks.gone.events", "subscription.unsubscribed");
         endpoint(config, "moved", SECRET);
         config.put("newsletter.webhooks.moved.events", "ebook.downloaded");
+        endpoint(config, "dying", SECRET);
+        config.put("newsletter.webhooks.dying.events", "subscriber.erased");
+        config.put("newsletter.webhooks.dying.lists", "partner");
         return config;
     }
 

@@ -1,5 +1,6 @@
 package app.newsletter.webhooks;
 
+import static app.newsletter.support.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -218,6 +219,30 @@ class WebhooksTest {
     }
 
     @Test
+    void an_event_that_fails_every_attempt_of_the_schedule_is_dead_and_counted() {
+        // The test schedule: the first attempt and five retries over 15.5 s.
+        WebhookReceiver.answer("/hooks/dying", java.util.Collections.nCopies(7, Answer.of(500))
+                .toArray(Answer[]::new));
+        admin().when().post("/api/admin/webhooks/dying/test").then().statusCode(202);
+
+        List<Received> attempts = await().atMost(Duration.ofSeconds(40))
+                .until(() -> WebhookReceiver.at("/hooks/dying"), r -> r.size() == 6);
+        assertEquals(1, attempts.stream().map(r -> r.header("webhook-id")).distinct().count(),
+                "every attempt carries the event's one webhook-id");
+        await().atMost(Duration.ofSeconds(5)).until(() -> db.count("select count(*) from webhook_message "
+                + "where endpoint_id = 'dying' and status = 'DEAD' and attempts = 6 and last_status = 500") == 1);
+        await().during(SETTLE).atMost(SETTLE.plusSeconds(5))
+                .until(() -> WebhookReceiver.at("/hooks/dying").size() == 6);
+        admin().when().get("/api/admin/webhooks").then().statusCode(200)
+                .body("endpoints.find { it.id == 'dying' }.dead", equalTo(1))
+                .body("endpoints.find { it.id == 'dying' }.pending", equalTo(0))
+                .body("endpoints.find { it.id == 'dying' }.lastFailure", equalTo("answered 500"));
+        management().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("newsletter_webhooks_events_dead_total{endpoint=\"dying\"} 1.0"))
+                .body(containsString("newsletter_webhooks_events_failed_total{endpoint=\"dying\"} 6.0"));
+    }
+
+    @Test
     void a_redirect_is_not_followed() {
         WebhookReceiver.answer("/hooks/moved",
                 new Answer(302, Map.of("Location", WebhookReceiver.url("/hooks/elsewhere"))));
@@ -293,7 +318,8 @@ class WebhooksTest {
                         .filter(r -> body(r).get("type").asText().equals("webhook.test")).toList(),
                 r -> r.size() == 1).get(0);
         verified(test);
-        assertEquals(1L, db.count("select count(*) from audit_log where action = 'WEBHOOK_TEST'"));
+        assertEquals(1L, db.count("select count(*) from audit_log where action = 'WEBHOOK_TEST' "
+                + "and details ->> 'endpoint' = 'partner'"));
         admin().when().get("/api/admin/webhooks").then().statusCode(200)
                 .body("endpoints.find { it.id == 'partner' }.lastDeliveredAt", org.hamcrest.Matchers.notNullValue());
 
