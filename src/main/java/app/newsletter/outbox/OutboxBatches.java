@@ -62,12 +62,7 @@ class OutboxBatches {
                           for update skip locked) due
                 where o.id = due.id
             returning o.id, o.kind, o.recipient, o.subject, o.text_body, o.html_body, o.headers::text, o.attempts,
-                      o.created_at, o.next_attempt_at,
-                      exists (select 1 from suppression s
-                               where s.hash = sha256((select value from installation_secret
-                                                       where name = 'suppression-salt')
-                                                     || convert_to(lower(o.recipient), 'UTF8'))
-                                 and s.reason <> 'ERASED')""";
+                      o.created_at, o.next_attempt_at, %s""".formatted(Suppressions.stopsMailTo("o.recipient"));
     private static final String SENT = "update outbox_mail set status = 'SENT', sent_at = now(), last_error = null "
             + "where id = any(?)";
 

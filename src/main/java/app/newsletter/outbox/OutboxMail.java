@@ -34,6 +34,11 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 @NamedQuery(name = "OutboxMail.defer", query = """
         update OutboxMail set nextAttemptAt = ?2, attempts = attempts - 1, lastError = ?3 where id = ?1""")
 @NamedQuery(name = "OutboxMail.eraseRecipient", query = "delete from OutboxMail where lower(recipient) = lower(?1)")
+// One pass with aggregate filters: it runs on every health probe and metrics scrape.
+@NamedQuery(name = "OutboxMail.backlog", query = """
+        select count(*) filter (where m.status = ?1), min(m.createdAt) filter (where m.status = ?1),
+               count(*) filter (where m.status = ?2)
+          from OutboxMail m where m.status <> ?3""")
 class OutboxMail extends PanacheEntityBase {
 
     enum Status {

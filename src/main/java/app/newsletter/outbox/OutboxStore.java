@@ -6,20 +6,15 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-
-import app.newsletter.platform.SqlValues;
 
 /** The outbox's cold paths: a failed send settled, old bodies erased, a recipient's mails listed or erased, the backlog. */
 @ApplicationScoped
 class OutboxStore {
 
-    private final EntityManager em;
     private final OutboxConfig config;
 
-    OutboxStore(EntityManager em, OutboxConfig config) {
-        this.em = em;
+    OutboxStore(OutboxConfig config) {
         this.config = config;
     }
 
@@ -101,15 +96,12 @@ class OutboxStore {
         return (int) OutboxMail.delete("#OutboxMail.eraseRecipient", recipient);
     }
 
-    /** Native: one scan with FILTER aggregates, which JPQL cannot say; it runs on every health probe and scrape. */
     @Transactional
     Backlog backlog() {
-        Object[] row = (Object[]) em.createNativeQuery("""
-                select count(*) filter (where status = 'PENDING'),
-                       min(created_at) filter (where status = 'PENDING'),
-                       count(*) filter (where status = 'DEAD')
-                  from outbox_mail where status <> 'SENT'""").getSingleResult();
-        Instant oldest = SqlValues.instant(row[1]);
+        Object[] row = OutboxMail.getEntityManager().createNamedQuery("OutboxMail.backlog", Object[].class)
+                .setParameter(1, OutboxMail.Status.PENDING).setParameter(2, OutboxMail.Status.DEAD)
+                .setParameter(3, OutboxMail.Status.SENT).getSingleResult();
+        Instant oldest = (Instant) row[1];
         return new Backlog(((Number) row[0]).longValue(),
                 oldest == null ? Duration.ZERO : Duration.between(oldest, Instant.now()),
                 ((Number) row[2]).longValue());

@@ -37,6 +37,17 @@ public class Suppressions {
         this.secrets = secrets;
     }
 
+    /**
+     * A condition true when the address in {@code recipient} (a column or expression of the caller's statement) may not
+     * be mailed: bounced or complained. For the dispatcher's claim ({@link OutboxBatches}), which drops such mail.
+     */
+    static String stopsMailTo(String recipient) {
+        return """
+                exists (select 1 from suppression s
+                         where s.hash = sha256(%s || convert_to(lower(%s), 'UTF8'))
+                           and s.reason <> 'ERASED')""".formatted(InstallationSecrets.valueSql(SALT), recipient);
+    }
+
     /** Adds the address, or raises an erased one's reason; a complaint stays a complaint. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void add(String address, Reason reason) {

@@ -22,6 +22,19 @@ public class InstallationSecrets {
         this.em = em;
     }
 
+    private static final String VALUE = "select value from installation_secret where name = %s";
+
+    /**
+     * A scalar subquery of the named secret, for a statement of another room that needs it inside the database (the
+     * suppression list's salt, in the mail claim).
+     */
+    public static String valueSql(String name) {
+        if (!name.matches("[a-z-]+")) {
+            throw new IllegalArgumentException("not a secret's name: " + name);
+        }
+        return "(" + VALUE.formatted("'" + name + "'") + ")";
+    }
+
     /** @return a copy of the named secret */
     public byte[] value(String name) {
         return read.computeIfAbsent(name, this::load).clone();
@@ -29,7 +42,7 @@ public class InstallationSecrets {
 
     @Transactional
     byte[] load(String name) {
-        return (byte[]) em.createNativeQuery("select value from installation_secret where name = :name")
+        return (byte[]) em.createNativeQuery(VALUE.formatted(":name"))
                 .setParameter("name", name).getSingleResult();
     }
 }

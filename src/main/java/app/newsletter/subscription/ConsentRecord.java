@@ -8,6 +8,7 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.NamedNativeQuery;
 import jakarta.persistence.NamedQuery;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
@@ -18,6 +19,14 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 @NamedQuery(name = "ConsentRecord.countForAddress", query = """
         select count(c) from ConsentRecord c where c.subscriberId in (
             select s.id from Subscriber s where lower(s.email) = lower(?1))""")
+// Native: a report per UTC day ("at time zone"), with aggregate filters, which JPQL cannot say.
+@NamedNativeQuery(name = "ConsentRecord.dailyByList", query = """
+        select list_id, cast(occurred_at at time zone 'UTC' as date),
+               count(distinct subscriber_id) filter (where event = 'SIGNUP'),
+               count(*) filter (where event = 'CONFIRM')
+          from consent_record
+         where occurred_at >= :since
+         group by 1, 2""")
 class ConsentRecord extends PanacheEntityBase {
 
     /** What the person did; the group commit of new signups writes SIGNUP rows itself ({@link NewSignups}). */

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
@@ -113,38 +114,43 @@ class KnownSignups {
      */
     @Transactional // native: FOR UPDATE SKIP LOCKED, so that instances share the queue without waiting
     Optional<Claimed> handleOne() {
-        Object[] row = (Object[]) em.createNativeQuery("select id, list_id, email, name, source, ip, user_agent, "
-                + "confirm_hash, unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers::text, admitted "
-                + "from known_signup order by id limit 1 for update skip locked").getResultStream().findFirst()
-                .orElse(null);
+        Tuple row = (Tuple) em.createNativeQuery("select id, list_id, email, name, source, ip, user_agent, confirm_hash, "
+                + "unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers::text as mail_headers, admitted "
+                + "from known_signup order by id limit 1 for update skip locked", Tuple.class).getResultStream()
+                .findFirst().orElse(null);
         if (row == null) {
             return null;
         }
-        long id = ((Number) row[0]).longValue();
+        long id = row.get("id", Number.class).longValue();
         em.createNativeQuery("delete from known_signup where id = :id").setParameter("id", id).executeUpdate();
-        String listId = (String) row[1];
+        String listId = row.get("list_id", String.class);
         SubscriptionConfig.MailingList list = config.lists().get(listId);
-        Optional<EmailAddress> address = EmailAddress.parse((String) row[2]).address();
+        Optional<EmailAddress> address = EmailAddress.parse(row.get("email", String.class)).address();
         if (list == null || address.isEmpty()) {
             LOG.warnf("known signup %d dropped: its list or address is no longer valid", id);
             return Optional.empty();
         }
         // The row keeps no language: a confirmation rendered here (for a row queued before the request rendered its
         // own) speaks the list's.
-        Signup.Valid signup = new Signup.Valid(address.get(), (String) row[3], listId, list, (String) row[4],
-                Languages.pick(list.locale().orElse(null)));
-        ClientInfo client = new ClientInfo((String) row[5], (String) row[6]);
-        return service.subscribeKnown(signup, client, prepared(row), (Boolean) row[13]) ? Optional.empty()
+        Signup.Valid signup = new Signup.Valid(address.get(), row.get("name", String.class), listId, list,
+                row.get("source", String.class), Languages.pick(list.locale().orElse(null)));
+        ClientInfo client = new ClientInfo(row.get("ip", String.class), row.get("user_agent", String.class));
+        return service.subscribeKnown(signup, client, prepared(row), row.get("admitted", Boolean.class))
+                ? Optional.empty()
                 : Optional.of(new Claimed(id, signup, client));
     }
 
     /** Null for a row queued by a version that did not prepare the confirmation: the handler renders one then. */
-    private static PreparedConfirmation prepared(Object[] row) {
-        if (row[7] == null || row[8] == null || row[9] == null) {
+    private static PreparedConfirmation prepared(Tuple row) {
+        byte[] confirmHash = row.get("confirm_hash", byte[].class);
+        byte[] unsubscribeHash = row.get("unsubscribe_hash", byte[].class);
+        String subject = row.get("mail_subject", String.class);
+        if (confirmHash == null || unsubscribeHash == null || subject == null) {
             return null;
         }
-        QueuedMail mail = new QueuedMail(SubscriptionMails.CONFIRMATION, (String) row[2], (String) row[9], (String) row[10],
-                (String) row[11], QueuedMail.headersOf((String) row[12]));
-        return new PreparedConfirmation((String) row[3], (byte[]) row[7], (byte[]) row[8], mail);
+        QueuedMail mail = new QueuedMail(SubscriptionMails.CONFIRMATION, row.get("email", String.class), subject,
+                row.get("mail_text", String.class), row.get("mail_html", String.class),
+                QueuedMail.headersOf(row.get("mail_headers", String.class)));
+        return new PreparedConfirmation(row.get("name", String.class), confirmHash, unsubscribeHash, mail);
     }
 }

@@ -14,8 +14,9 @@ import jakarta.persistence.NamedQuery;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
- * A subscription: one address on one list. The ordinary paths read and change it here (Panache, named queries); the
- * group commit of new signups ({@link NewSignups}) and erasure ({@link DataSubjects}) write it with SQL of their own.
+ * A subscription: one address on one list. Every path reads and changes it through these named queries (Panache),
+ * staff's reports through {@link ListCounts}; two measured hot paths use SQL of their own: the group commit of new
+ * signups ({@link NewSignups}) and the CSV export's {@code COPY} (staff's {@code CsvExports}).
  */
 @Entity
 @NamedQuery(name = "Subscriber.purgeNeverConfirmed", query = """
@@ -32,6 +33,9 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 @NamedQuery(name = "Subscriber.feed", query = """
         from Subscriber s where s.id > ?1 and s.id <= ?2 and (cast(?3 as String) is null or s.listId = ?3)
            and s.status in ?4 and s.updatedAt >= ?5 order by s.id""")
+@NamedQuery(name = "Subscriber.totalsByListAndStatus", query = """
+        select s.listId, s.status, count(s), count(s.confirmedAt), sum(s.ebookDownloads) from Subscriber s
+         group by s.listId, s.status""")
 class Subscriber extends PanacheEntityBase {
 
     enum Status {
