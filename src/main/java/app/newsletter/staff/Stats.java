@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 
 import app.newsletter.outbox.Backlog;
 import app.newsletter.outbox.Outbox;
@@ -56,6 +57,8 @@ class Stats {
         this.config = config;
     }
 
+    /** The report's reads share one transaction and connection. */
+    @Transactional
     Report report() {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         LocalDate first = today.minusDays(DAYS - 1);

@@ -3,7 +3,9 @@ package app.newsletter.subscription;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +29,7 @@ public class ListCounts {
      */
     public record Totals(Map<String, Long> byStatus, long everConfirmed, long ebookDownloads) {
 
-        static final Totals NONE = new Totals(zeroes(), 0, 0);
+        static final Totals NONE = new Totals(Collections.unmodifiableMap(zeroes()), 0, 0);
 
         public long total() {
             return byStatus.values().stream().mapToLong(Long::longValue).sum();
@@ -40,7 +42,7 @@ public class ListCounts {
     }
 
     /** Per list id, for every list with a subscriber. */
-    @Transactional
+    @Transactional(Transactional.TxType.SUPPORTS)
     public Map<String, Totals> totals() {
         Map<String, Map<String, Long>> byStatus = new HashMap<>();
         Map<String, long[]> sums = new HashMap<>();
@@ -65,7 +67,7 @@ public class ListCounts {
     }
 
     /** Per list id and UTC day, from {@code first} to today; days without either are left out. */
-    @Transactional
+    @Transactional(Transactional.TxType.SUPPORTS)
     public Map<String, Map<LocalDate, Day>> daily(LocalDate first) {
         Map<String, Map<LocalDate, Day>> days = new HashMap<>();
         Instant since = first.atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -85,8 +87,9 @@ public class ListCounts {
         return days.getOrDefault(day, Day.NONE);
     }
 
+    /** Every status at zero, in the enum's order (the order staff's report shows them in). */
     private static Map<String, Long> zeroes() {
-        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        Map<String, Long> counts = new LinkedHashMap<>();
         for (Subscriber.Status status : Subscriber.Status.values()) {
             counts.put(status.name().toLowerCase(Locale.ROOT), 0L);
         }

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -221,7 +222,7 @@ class WebhooksTest {
     @Test
     void an_event_that_fails_every_attempt_of_the_schedule_is_dead_and_counted() {
         // The test schedule: the first attempt and five retries over 15.5 s.
-        WebhookReceiver.answer("/hooks/dying", java.util.Collections.nCopies(7, Answer.of(500))
+        WebhookReceiver.answer("/hooks/dying", Collections.nCopies(7, Answer.of(500))
                 .toArray(Answer[]::new));
         admin().when().post("/api/admin/webhooks/dying/test").then().statusCode(202);
 
