@@ -56,13 +56,15 @@ class ErrorMapper {
         return answer(headers, uri, 400, "The request body is not valid JSON.", Map.of());
     }
 
+    static final String BAD_FORM_ENCODING = "The form data is not correctly encoded (bad percent-encoding).";
+
     // Bad percent-encoding in a form body (email=%zz) fails while decoding, before any resource runs.
     @ServerExceptionMapper
     Response illegalArgument(IllegalArgumentException e, HttpHeaders headers, UriInfo uri) {
         if (!thrownByDecoder(e)) {
             return unexpected(e, headers, uri);
         }
-        return answer(headers, uri, 400, "The form data is not correctly encoded (bad percent-encoding).", Map.of());
+        return answer(headers, uri, 400, BAD_FORM_ENCODING, Map.of());
     }
 
     @ServerExceptionMapper

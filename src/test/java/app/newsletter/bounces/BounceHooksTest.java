@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -193,6 +194,38 @@ class BounceHooksTest {
                 .contentType(ContentType.JSON).body(body)
                 .post("/hooks/bounces/sendgrid").then().statusCode(200).body("reports", equalTo(1));
         assertSuppressed(email, "BOUNCED", "BOUNCE", "reported by sendgrid");
+    }
+
+    @Test
+    void a_sendgrid_batch_of_half_a_megabyte_is_taken_and_a_body_over_one_mebibyte_is_a_413_problem()
+            throws Exception {
+        String email = signedUp("sendgrid-batch");
+        // SendGrid posts up to 768 KB of events at once: here thousands of deliveries with one bounce among them.
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < 3000; i++) {
+            batch.append(
+                    """
+                            {"email":"reader%d@example.com","timestamp":1764676800,"event":"delivered","sg_event_id":"d-%d",                    "sg_message_id":"14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.%d"},"""
+                            .formatted(i, i, i));
+        }
+        batch.append(
+                """
+                        {"email":"%s","timestamp":1764676801,"event":"bounce","sg_event_id":"b-1","reason":"550 unknown",                "status":"5.1.1","type":"bounce"}]"""
+                        .formatted(email));
+        String body = batch.toString();
+        assertTrue(body.length() > 512 * 1024, "a batch of more than 512 KB");
+        String timestamp = String.valueOf(Instant.now().getEpochSecond());
+
+        given().header(SendgridHook.SIGNATURE, ecdsa(timestamp, body)).header(SendgridHook.TIMESTAMP, timestamp)
+                .contentType(ContentType.JSON).body(body)
+                .post("/hooks/bounces/sendgrid").then().statusCode(200).body("reports", equalTo(1));
+        assertSuppressed(email, "BOUNCED", "BOUNCE", "reported by sendgrid");
+
+        String huge = "[" + "{\"event\":\"delivered\"},".repeat(60_000) + "{}]";
+        given().header(SendgridHook.SIGNATURE, ecdsa(timestamp, huge)).header(SendgridHook.TIMESTAMP, timestamp)
+                .contentType(ContentType.JSON).body(huge)
+                .post("/hooks/bounces/sendgrid").then().statusCode(413)
+                .contentType("application/problem+json").body("detail", equalTo("The request is larger than 1 MiB."));
     }
 
     @Test

@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
 import jakarta.mail.internet.MimeMessage;
@@ -403,6 +405,19 @@ class SignupInputTest {
 
         assertEquals(413, reply.statusCode(), reply.body());
         assertTrue(reply.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(reply.body().contains(WENT_WRONG), reply.body());
+        assertNothingStoredOrSent(email);
+    }
+
+    @Test
+    void chunked_form_body_of_small_fields_over_16_kib_is_a_413_page() throws Exception {
+        // Each field under the per-field limit, the whole over 16 KiB: the body limit itself must refuse it.
+        String email = Addresses.unique("many-fields-form");
+        String padding = IntStream.range(0, 12).mapToObj(i -> "&pad" + i + "=" + "x".repeat(1500))
+                .collect(Collectors.joining());
+        HttpResponse<String> reply = postChunked("application/x-www-form-urlencoded", "email=" + email + padding);
+
+        assertEquals(413, reply.statusCode(), reply.body());
         assertTrue(reply.body().contains(WENT_WRONG), reply.body());
         assertNothingStoredOrSent(email);
     }
