@@ -82,12 +82,11 @@ class BodyLimit {
     }
 
     /**
-     * Refuses a declared length over the path's limit, and reads every other body here, on the event loop, before a worker
-     * thread
-     * takes the request: read by
-     * the endpoint's blocking input stream instead, a body dripped a byte at a time held a worker thread for the whole
-     * read timeout, and 200 such requests (the pool's size) stopped every signup for 30 s. HTTP/2 requests are left
-     * to Quarkus REST, which cannot take over an HTTP/2 body read before it (they come from the proxy as HTTP/1.1).
+     * Refuses a declared length over the path's limit, and reads every other body here, on the event loop, before a
+     * worker thread takes the request: read by the endpoint's blocking input stream instead, a body dripped a byte
+     * at a time held a worker thread for the whole read timeout, and 200 such requests (the pool's size) stopped every
+     * signup for 30 s. HTTP/2 requests are left to Quarkus REST, which cannot take over an HTTP/2 body read before it
+     * (they come from the proxy as HTTP/1.1).
      * <p>
      * And a body must have arrived in full within {@code quarkus.http.read-timeout} (30 s) of the headers, else the
      * connection is closed: the idle timeout alone does not stop a client that drips a byte every few seconds, as each
