@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -15,7 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import app.newsletter.platform.SqlValues;
+import org.hibernate.query.NativeQuery;
+import org.hibernate.type.StandardBasicTypes;
+
 import io.agroal.api.AgroalDataSource;
 
 /**
@@ -72,14 +74,16 @@ class ConfirmationTally {
 
     /** @return confirmations queued per hour (start of the hour, UTC) since then, hours without any left out */
     @Transactional
-    @SuppressWarnings("unchecked")
     TreeMap<Instant, Long> hourly(Instant since) {
-        List<Object[]> rows = em.createNativeQuery("select hour, sum(queued) from confirmation_tally "
-                + "where hour >= :since group by hour").setParameter("since", since).getResultList();
+        NativeQuery<?> query = em.createNativeQuery("select hour, sum(queued) as queued from confirmation_tally "
+                + "where hour >= :since group by hour").unwrap(NativeQuery.class);
         TreeMap<Instant, Long> hours = new TreeMap<>();
-        for (Object[] row : rows) {
-            hours.put(SqlValues.instant(row[0]), ((Number) row[1]).longValue());
-        }
+        query.addScalar("hour", StandardBasicTypes.INSTANT)
+                .addScalar("queued", StandardBasicTypes.LONG)
+                .setTupleTransformer((row, aliases) -> Map.entry((Instant) row[0], (Long) row[1]))
+                .setParameter("since", since)
+                .getResultList()
+                .forEach(hour -> hours.put(hour.getKey(), hour.getValue()));
         return hours;
     }
 

@@ -24,6 +24,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
            and not exists (select 1 from ConsentRecord c where c.subscriberId = s.id and c.event = ?3)""")
 @NamedQuery(name = "Subscriber.unsubscribeLapsed", query = """
         update Subscriber set status = ?1 where status = ?2 and confirmedAt is not null and updatedAt < ?3""")
+@NamedQuery(name = "Subscriber.onList", query = "from Subscriber where listId = ?1 and lower(email) = lower(?2)")
 @NamedQuery(name = "Subscriber.byAddress", query = "from Subscriber where lower(email) = lower(?1) order by id")
 @NamedQuery(name = "Subscriber.eraseAddress", query = "delete from Subscriber where lower(email) = lower(?1)")
 @NamedQuery(name = "Subscriber.countDownload", query = """

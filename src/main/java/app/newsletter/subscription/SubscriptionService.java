@@ -76,13 +76,10 @@ class SubscriptionService implements EbookGrants {
      */
     @Transactional
     boolean subscribeKnown(Signup.Valid signup, ClientInfo client, PreparedConfirmation prepared, Boolean admitted) {
-        Optional<Subscriber> found = em.createQuery(
-                "from Subscriber where listId = :list and lower(email) = lower(:email)", Subscriber.class)
-                .setParameter("list", signup.listId())
-                .setParameter("email", signup.email().value())
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .getResultStream()
-                .findFirst();
+        Optional<Subscriber> found = Subscriber
+                .<Subscriber> find("#Subscriber.onList", signup.listId(), signup.email().value())
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResultOptional();
         if (found.isEmpty()) {
             return false;
         }

@@ -12,7 +12,8 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 
-import app.newsletter.platform.SqlValues;
+import org.hibernate.query.NativeQuery;
+import org.hibernate.type.StandardBasicTypes;
 
 /**
  * Link tokens: 256 random bits, handed out once in a mail or page; only their SHA-256 is stored, so a copy of the
@@ -97,17 +98,16 @@ class Tokens {
         if (token == null || token.length() != 43) {
             return Optional.empty();
         }
-        return em.createNativeQuery("select subscriber_id, expires_at, revoked_at from subscriber_token "
-                + "where hash = :hash and purpose = :purpose", Object[].class)
+        // Typed scalars: what the driver hands back for a timestamptz depends on its settings, an Instant does not.
+        NativeQuery<?> query = em.createNativeQuery("select subscriber_id, expires_at, revoked_at "
+                + "from subscriber_token where hash = :hash and purpose = :purpose").unwrap(NativeQuery.class);
+        return query.addScalar("subscriber_id", StandardBasicTypes.LONG)
+                .addScalar("expires_at", StandardBasicTypes.INSTANT)
+                .addScalar("revoked_at", StandardBasicTypes.INSTANT)
+                .setTupleTransformer((cols, aliases) -> new Grant((Long) cols[0], (Instant) cols[1], (Instant) cols[2]))
                 .setParameter("hash", hash(token))
                 .setParameter("purpose", purpose.name())
-                .getResultStream()
-                .findFirst()
-                .map(row -> {
-                    Object[] cols = (Object[]) row;
-                    return new Grant(((Number) cols[0]).longValue(), SqlValues.instant(cols[1]),
-                            SqlValues.instant(cols[2]));
-                });
+                .uniqueResultOptional();
     }
 
     /** Confirmation and ebook links stop working when the person leaves the list; unsubscribe links never do. */
