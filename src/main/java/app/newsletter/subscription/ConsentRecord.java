@@ -29,6 +29,19 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
          group by 1, 2""")
 class ConsentRecord extends PanacheEntityBase {
 
+    /**
+     * The group commit's insert of {@link Event#SIGNUP} records ({@link NewSignups#WRITE}), as a {@code with} clause:
+     * one statement for the whole group. {@code rows} yields
+     * {@code subscriber_id, list_id, ip, user_agent, source, consent_version}; the parameter is the time.
+     */
+    static String insertSignupsFrom(String rows) {
+        return """
+                insert into consent_record (subscriber_id, list_id, event, occurred_at, ip, user_agent, source,
+                                            consent_version)
+                select subscriber_id, list_id, '%s', ?, ip, user_agent, source, consent_version
+                  from %s""".formatted(Event.SIGNUP, rows);
+    }
+
     /** What the person did; the group commit of new signups writes SIGNUP rows itself ({@link NewSignups}). */
     enum Event {
         SIGNUP,

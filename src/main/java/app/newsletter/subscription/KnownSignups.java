@@ -20,7 +20,7 @@ import io.vertx.core.Vertx;
 
 /**
  * Handles the signups of addresses already on their list behind the reply: the group commit queues them in
- * {@code known_signup} (the only home of that table besides the queueing insert of {@link NewSignups} and erasure)
+ * {@code known_signup} (the only home of that table: the group commit's queueing insert is {@link #queueFrom})
  * and answers after the same commit as for a new address, so the reply's timing no longer says whether an address
  * is pending, confirmed or unsubscribed (it did before: bench/README.md). Each row
  * is claimed with {@code FOR UPDATE SKIP LOCKED}, so that any number of instances share the queue, and deleted in the
@@ -38,6 +38,21 @@ class KnownSignups {
     }
 
     private record Claimed(long id, Signup.Valid signup, ClientInfo client) {
+    }
+
+    /**
+     * The group commit's queueing of known addresses ({@link NewSignups#WRITE}), as a {@code with} clause: one
+     * statement for the whole group. {@code rows} yields {@code list_id, email, name, source, ip, user_agent,
+     * confirm_hash, unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers, admitted}: the request and the
+     * confirmation it prepared; the parameter is the time.
+     */
+    static String queueFrom(String rows) {
+        return """
+                insert into known_signup (list_id, email, name, source, ip, user_agent, queued_at, confirm_hash,
+                                          unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers, admitted)
+                select list_id, email, name, source, ip, user_agent, ?, confirm_hash, unsubscribe_hash, mail_subject,
+                       mail_text, mail_html, mail_headers::jsonb, admitted
+                  from %s""".formatted(rows);
     }
 
     private final EntityManager em;

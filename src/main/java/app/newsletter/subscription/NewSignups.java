@@ -47,9 +47,11 @@ class NewSignups {
     private static final Logger LOG = Logger.getLogger(NewSignups.class);
 
     /**
-     * The group's one write: the breaker's count ({@link ConfirmationTally#ADD}), the subscribers new to their list,
-     * the consent record of each, the link tokens and the confirmation mail of each one admitted
-     * ({@link Outbox#queueFrom}), and, for the others, their place in {@code known_signup}: one statement, so that a
+     * The group's one write: the breaker's count ({@link ConfirmationTally#ADD}), the subscribers new to their list
+     * ({@link Subscriber#insertPendingFrom}), the consent record of each ({@link ConsentRecord#insertSignupsFrom}), the
+     * link tokens ({@link Tokens#insertFrom}) and the confirmation mail ({@link Outbox#queueFrom}) of each one
+     * admitted, and, for the others, their place in {@code known_signup} ({@link KnownSignups#queueFrom}); each
+     * table's part is kept by the table's home, and this statement only joins them: one statement, so that a
      * group costs the same round trip whatever its addresses, and one round trip where it used to take four. A known
      * address's row carries the confirmation its request prepared (token hashes, rendered mail) and its admission by
      * the cooldown and cap. ON CONFLICT skips addresses already on the list; of exact repeats within the group the
@@ -75,34 +77,35 @@ class NewSignups {
                                    ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                                    ?::text[], ?::boolean[])
                             with ordinality as g(l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, a, o)),
-                written as (
-                     insert into subscriber (list_id, email, name, status, source, consent_version, created_at,
-                                             updated_at, last_confirmation_sent_at)
-                     select l, e, n, 'PENDING', s, v, ?, ?, case when a then ?::timestamptz end from g order by o
-                     on conflict (list_id, lower(email)) do nothing
-                     returning id, list_id, email, created_at),
-                consents as (
-                     insert into consent_record (subscriber_id, list_id, event, occurred_at, ip, user_agent, source,
-                                                 consent_version)
-                     select w.id, g.l, 'SIGNUP', ?, g.ip, g.ua, g.s, g.v
-                       from written w join g on g.l = w.list_id and g.e = w.email and g.first),
-                known as (
-                     insert into known_signup (list_id, email, name, source, ip, user_agent, queued_at, confirm_hash,
-                                               unsubscribe_hash, mail_subject, mail_text, mail_html, mail_headers,
-                                               admitted)
-                     select g.l, g.e, g.n, g.s, g.ip, g.ua, ?, g.ch, g.uh, g.ms, g.mt, g.mh, g.mj::jsonb, g.a
-                       from g
-                      where not (g.first and exists (select 1 from written w where w.list_id = g.l and w.email = g.e))),
+                written as (%s),
+                consents as (%s),
+                known as (%s),
                 admitted as (
                      select w.id, g.ch, g.uh, g.mk, g.mr, g.ms, g.mt, g.mh, g.mj
                        from written w join g on g.l = w.list_id and g.e = w.email and g.first and g.a),
-                tokens as (
-                     insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at)
-                     select t.h, a.id, t.p, ?, case when t.p = '%s' then ?::timestamptz end
-                       from admitted a cross join lateral (values (a.ch, '%s'), (a.uh, '%s')) as t(h, p)),
+                tokens as (%s),
                 mails as (%s)%s
-                select id, list_id, email from written""".formatted(ConfirmationTally.ADD, Tokens.Purpose.CONFIRM,
-                Tokens.Purpose.CONFIRM, Tokens.Purpose.UNSUBSCRIBE, Outbox.queueFrom("""
+                select id, list_id, email from written""".formatted(ConfirmationTally.ADD,
+                Subscriber.insertPendingFrom("""
+                        (select l as list_id, e as email, n as name, s as source, v as consent_version,
+                                a as confirmation_sent
+                           from g order by o) as r"""),
+                ConsentRecord.insertSignupsFrom("""
+                        (select w.id as subscriber_id, g.l as list_id, g.ip, g.ua as user_agent, g.s as source,
+                                g.v as consent_version
+                           from written w join g on g.l = w.list_id and g.e = w.email and g.first) as r"""),
+                KnownSignups.queueFrom("""
+                        (select g.l as list_id, g.e as email, g.n as name, g.s as source, g.ip, g.ua as user_agent,
+                                g.ch as confirm_hash, g.uh as unsubscribe_hash, g.ms as mail_subject,
+                                g.mt as mail_text, g.mh as mail_html, g.mj as mail_headers, g.a as admitted
+                           from g
+                          where not (g.first and exists (select 1 from written w
+                                                          where w.list_id = g.l and w.email = g.e))) as r"""),
+                Tokens.insertFrom("""
+                        (select t.h as hash, a.id as subscriber_id, t.p as purpose
+                           from admitted a cross join lateral (values (a.ch, '%s'), (a.uh, '%s')) as t(h, p)) as r"""
+                        .formatted(Tokens.Purpose.CONFIRM, Tokens.Purpose.UNSUBSCRIBE)),
+                Outbox.queueFrom("""
                         (select mk as kind, mr as recipient, ms as subject, mt as text_body, mh as html_body,
                                 mj as headers
                            from admitted) as m"""),

@@ -15,8 +15,8 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
  * A subscription: one address on one list. Every path reads and changes it through these named queries (Panache),
- * staff's reports through {@link ListCounts}; two measured hot paths use SQL of their own: the group commit of new
- * signups ({@link NewSignups}) and the CSV export's {@code COPY} (staff's {@code CsvExports}).
+ * staff's reports through {@link ListCounts}; two measured hot paths use SQL: the group commit of new signups, whose
+ * insert is {@link #insertPendingFrom}, and the CSV export's {@code COPY} (staff's {@code CsvExports}).
  */
 @Entity
 @NamedQuery(name = "Subscriber.purgeNeverConfirmed", query = """
@@ -38,6 +38,25 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
         select s.listId, s.status, count(s), count(s.confirmedAt), sum(s.ebookDownloads) from Subscriber s
          group by s.listId, s.status""")
 class Subscriber extends PanacheEntityBase {
+
+    /**
+     * The group commit's insert of new subscribers ({@link NewSignups#WRITE}), as a {@code with} clause: plain SQL
+     * because the whole group goes in one statement with the rows that depend on it. {@code rows} yields
+     * {@code list_id, email, name, source, consent_version, confirmation_sent} in the order their row locks are to
+     * be taken; the three parameters are the creation time, the update time and the time the confirmation was sent
+     * (for rows whose {@code confirmation_sent} is true). An address already on its list is skipped; each row written
+     * is returned as {@code id, list_id, email, created_at}.
+     */
+    static String insertPendingFrom(String rows) {
+        return """
+                insert into subscriber (list_id, email, name, status, source, consent_version, created_at, updated_at,
+                                        last_confirmation_sent_at)
+                select list_id, email, name, '%s', source, consent_version, ?, ?,
+                       case when confirmation_sent then ?::timestamptz end
+                  from %s
+                    on conflict (list_id, lower(email)) do nothing
+                returning id, list_id, email, created_at""".formatted(Status.PENDING, rows);
+    }
 
     enum Status {
         PENDING,

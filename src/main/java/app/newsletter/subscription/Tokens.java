@@ -19,8 +19,8 @@ import org.hibernate.type.StandardBasicTypes;
  * Link tokens: 256 random bits, handed out once in a mail or page; only their SHA-256 is stored, so a copy of the
  * database opens no mailbox's links. Each token serves one purpose.
  * <p>
- * The home of {@code subscriber_token} (the group commit of new signups inserts its rows with the rest of the group,
- * in the same statement, {@link NewSignups#WRITE}). Native SQL, not an entity: the key is the token's hash, a {@code bytea},
+ * The home of {@code subscriber_token}, including the insert the group commit of new signups runs with the rest of
+ * its group ({@link #insertFrom}). Native SQL, not an entity: the key is the token's hash, a {@code bytea},
  * which
  * JPA cannot use as an identifier.
  */
@@ -65,6 +65,18 @@ class Tokens {
         Minted minted = mint();
         store(subscriberId, purpose, minted.hash(), lifetime, now);
         return minted.token();
+    }
+
+    /**
+     * The group commit's insert of confirmation and unsubscribe links ({@link NewSignups#WRITE}), as a {@code with}
+     * clause: one statement for the whole group. {@code rows} yields {@code hash, subscriber_id, purpose}; the
+     * parameters are the creation time and the expiry of the confirmation links (the others never expire).
+     */
+    static String insertFrom(String rows) {
+        return """
+                insert into subscriber_token (hash, subscriber_id, purpose, created_at, expires_at)
+                select hash, subscriber_id, purpose, ?, case when purpose = '%s' then ?::timestamptz end
+                  from %s""".formatted(Purpose.CONFIRM, rows);
     }
 
     /** Stores a token minted earlier (a prepared mail already links to it), by its hash. */
