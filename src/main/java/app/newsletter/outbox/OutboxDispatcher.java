@@ -15,11 +15,10 @@ import jakarta.enterprise.inject.Instance;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import app.newsletter.platform.Drainable;
 import app.newsletter.platform.Failures;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -38,7 +37,7 @@ import io.vertx.mutiny.ext.mail.MailClient;
  * (dev mode) keeps printing mails to the log.
  */
 @ApplicationScoped
-class OutboxDispatcher {
+class OutboxDispatcher implements Drainable {
 
     private static final Logger LOG = Logger.getLogger(OutboxDispatcher.class);
 
@@ -124,23 +123,8 @@ class OutboxDispatcher {
         }
     }
 
-    /**
-     * On SIGTERM: claim nothing more and let the round in progress finish and settle, so that no mail of this
-     * instance waits for its lease to expire (and none goes out twice) after a normal shutdown. This must happen at
-     * the very start of the shutdown: once HTTP has drained, Quarkus closes Vert.x, whose event loops carry the SMTP
-     * connections, before ShutdownEvent observers have finished (sends in flight then hang or fail and are retried,
-     * although the server may have taken them).
-     */
-    void drainOnShutdown(@Observes ShutdownDelayInitiatedEvent event) throws InterruptedException {
-        drain();
-    }
-
-    /** The fallback when the shutdown skipped its first phase. */
-    void drainOnShutdown(@Observes ShutdownEvent event) throws InterruptedException {
-        drain();
-    }
-
-    private void drain() throws InterruptedException {
+    @Override
+    public void drain() throws InterruptedException {
         stopping = true;
         if (round.tryLock(config.sendTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS)) {
             round.unlock();

@@ -16,13 +16,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import app.newsletter.platform.Drainable;
 import app.newsletter.platform.Failures;
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -40,7 +38,7 @@ import io.vertx.core.http.RequestOptions;
  * a 429 or 503 no sooner than its {@code Retry-After}.
  */
 @ApplicationScoped
-class WebhookDispatcher {
+class WebhookDispatcher implements Drainable {
 
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
     private static final String USER_AGENT = "newsletter-webhooks/1";
@@ -244,21 +242,8 @@ class WebhookDispatcher {
         return new Attempt(status, why, retryAfter);
     }
 
-    /**
-     * On SIGTERM: claim nothing more and let the rounds in progress settle, so that none of this instance's events
-     * goes out twice after a normal shutdown; at the very start of the shutdown, as the mail
-     * outbox does, while the database pool is still open.
-     */
-    void drainOnShutdown(@Observes ShutdownDelayInitiatedEvent event) throws InterruptedException {
-        drain();
-    }
-
-    /** The fallback when the shutdown skipped its first phase. */
-    void drainOnShutdown(@Observes ShutdownEvent event) throws InterruptedException {
-        drain();
-    }
-
-    private void drain() throws InterruptedException {
+    @Override
+    public void drain() throws InterruptedException {
         stopping = true;
         long deadline = System.nanoTime() + config.timeout().plusSeconds(5).toNanos();
         while (busy.values().stream().anyMatch(AtomicBoolean::get) && System.nanoTime() < deadline) {
