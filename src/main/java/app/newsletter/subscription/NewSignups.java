@@ -86,6 +86,8 @@ class NewSignups {
                 tokens as (%s),
                 mails as (%s)%s
                 select id, list_id, email from written""".formatted(ConfirmationTally.ADD,
+                // The subquery's ORDER BY gives the insert its rows, and so its locks, in address order: PostgreSQL
+                // does not flatten a subquery that sorts, and scans its sorted output as it comes.
                 Subscriber.insertPendingFrom("""
                         (select l as list_id, e as email, n as name, s as source, v as consent_version,
                                 a as confirmation_sent

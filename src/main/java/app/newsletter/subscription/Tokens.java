@@ -20,9 +20,8 @@ import org.hibernate.type.StandardBasicTypes;
  * database opens no mailbox's links. Each token serves one purpose.
  * <p>
  * The home of {@code subscriber_token}, including the insert the group commit of new signups runs with the rest of
- * its group ({@link #insertFrom}). Native SQL, not an entity: the key is the token's hash, a {@code bytea},
- * which
- * JPA cannot use as an identifier.
+ * its group ({@link #insertFrom}). Native SQL, not an entity: the key is the token's hash, a {@code bytea}, which JPA
+ * cannot use as an identifier.
  */
 @ApplicationScoped
 class Tokens {
