@@ -8,12 +8,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import app.newsletter.platform.GroupCommit;
 import io.agroal.api.AgroalDataSource;
 
 /**
@@ -74,10 +72,6 @@ class OutboxBatches {
     private static final String WINDOW_FORGET = "delete from outbox_send_window where second < ?";
 
     private final AgroalDataSource dataSource;
-    private final GroupCommit<Long, Void> sent = new GroupCommit<>(1000, 1, ids -> {
-        writeSent(ids);
-        return Collections.nCopies(ids.size(), null);
-    }, failure -> false);
 
     OutboxBatches(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
@@ -199,21 +193,10 @@ class OutboxBatches {
     }
 
     /**
-     * Records one mail as sent, and returns once that is committed. Sends that end while an earlier record is being
-     * written share the next statement ({@link GroupCommit}, one writer), so a busy dispatcher commits a few times per
-     * batch instead of once per mail, while each mail is still recorded the moment its own send ends: no mail waits
-     * for the rest of its batch (and so for its lease to run out) to count as sent. A shared statement that failed is
-     * tried once more for this mail alone, so that one bad moment does not leave a delivered mail to be sent again.
+     * Records mails as sent, in one statement however many: a round records what it sent every so often
+     * ({@link OutboxDispatcher}), not each mail as its send ends.
      */
-    void markSent(long id) {
-        try {
-            sent.submit(id);
-        } catch (RuntimeException groupFailed) {
-            writeSent(List.of(id));
-        }
-    }
-
-    private void writeSent(List<Long> ids) {
+    void markSent(List<Long> ids) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement update = connection.prepareStatement(SENT)) {
             update.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
