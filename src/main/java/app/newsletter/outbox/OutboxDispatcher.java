@@ -162,10 +162,7 @@ class OutboxDispatcher implements Drainable {
             }
             sends.add(send(row)
                     .ifNoItem().after(config.sendTimeout()).fail()
-                    .onItemOrFailure().transform((ignored, failure) -> failure)
-                    .emitOn(Infrastructure.getDefaultWorkerPool())
-                    .invoke(failure -> settle(row, failure, sent))
-                    .replaceWithVoid());
+                    .onItemOrFailure().transformToUni((ignored, failure) -> settle(row, failure, sent)));
         }
         if (sends.isEmpty()) {
             return;
@@ -222,13 +219,18 @@ class OutboxDispatcher implements Drainable {
         }
     }
 
-    private void settle(OutboxMail row, Throwable failure, Queue<Long> sent) {
+    /**
+     * A sent mail only joins the round's next record, right where its send ended (on an event loop: no hand-off to a
+     * worker thread per mail); a failure's settlement writes to the database, so it moves to a worker.
+     */
+    private Uni<Void> settle(OutboxMail row, Throwable failure, Queue<Long> sent) {
         if (failure == null) {
             sent.add(row.id);
             metrics.sent(row.kind);
-        } else {
-            settleFailure(row, failure);
+            return Uni.createFrom().voidItem();
         }
+        return Uni.createFrom().voidItem().emitOn(Infrastructure.getDefaultWorkerPool())
+                .invoke(() -> settleFailure(row, failure));
     }
 
     private void settleFailure(OutboxMail row, Throwable failure) {
