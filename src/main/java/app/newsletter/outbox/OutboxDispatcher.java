@@ -58,8 +58,6 @@ class OutboxDispatcher implements Drainable {
     private final OutboxMetrics metrics;
     /** "Slow down" answers: 421 service not available, 451 local error (often rate limits), 452 too many. */
     private static final java.util.Set<Integer> SLOW_DOWN = java.util.Set.of(421, 451, 452);
-
-    private final Event<MailRejected> rejected;
     /**
      * How often a round records the mails it has sent. One statement per mail as its send ended cost PostgreSQL more
      * per mail than the claim did, for 2.5 mails per statement and a commit each (pg_stat_statements at 8 connections,
@@ -67,6 +65,8 @@ class OutboxDispatcher implements Drainable {
      * again at most what it sent in its last 100 ms (after the lease).
      */
     private static final Duration RECORD_SENT_EVERY = Duration.ofMillis(100);
+
+    private final Event<MailRejected> rejected;
     private final ReentrantLock round = new ReentrantLock();
     private volatile boolean stopping;
 
