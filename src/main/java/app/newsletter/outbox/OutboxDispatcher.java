@@ -167,9 +167,10 @@ class OutboxDispatcher implements Drainable {
         if (sends.isEmpty()) {
             return;
         }
+        long claimed = System.nanoTime();
         CompletableFuture<Void> all = Uni.join().all(sends).andCollectFailures().replaceWithVoid()
                 .subscribeAsCompletionStage();
-        long deadline = System.nanoTime() + config.sendTimeout().plusSeconds(10).toNanos();
+        long deadline = claimed + config.sendTimeout().plusSeconds(10).toNanos();
         try {
             while (!awaitFor(all, RECORD_SENT_EVERY)) {
                 if (System.nanoTime() - deadline > 0) {
@@ -183,7 +184,34 @@ class OutboxDispatcher implements Drainable {
                 }
             }
         } finally {
-            recordSent(sent);
+            recordRest(sent, claimed + config.lease().toNanos() / 2);
+        }
+    }
+
+    /**
+     * The round's last record, tried again while the database is away for a moment: its mails were sent, and a record
+     * given up on sends every one of them again once their lease ends. Not past {@code giveUpAt} (half the lease after
+     * the claim), so that a record never lands after another instance may have claimed the mails again.
+     */
+    private void recordRest(Queue<Long> sent, long giveUpAt) {
+        long pause = TimeUnit.MILLISECONDS.toNanos(RECORD_SENT_EVERY.toMillis());
+        while (true) {
+            try {
+                recordSent(sent);
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() + pause - giveUpAt > 0) {
+                    throw e;
+                }
+                LOG.debugf("recording sent mails failed, tried again: %s", Failures.rootMessage(e));
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while recording sent mails", e);
+            }
+            pause = Math.min(pause * 2, TimeUnit.SECONDS.toNanos(2));
         }
     }
 
