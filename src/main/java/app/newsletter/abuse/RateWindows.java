@@ -80,7 +80,17 @@ public class RateWindows {
      * hits (for Retry-After).
      */
     static String chain(int windows) {
-        StringBuilder sql = new StringBuilder("with r as (select * from unnest(");
+        return "with " + chainClauses(windows) + "\nselect refused_at, hits from verdict order by o";
+    }
+
+    /**
+     * {@link #chain}'s {@code with} clauses, for a statement that goes on with what they decided (the signup group
+     * commit's one statement): they end in {@code verdict(o, refused_at, hits)}, one row per request, {@code o} its
+     * place (from 1) in the order of {@link #bindChain}'s keys. Their names all start with {@code w}; their parameters
+     * are {@link #bindChain}'s.
+     */
+    public static String chainClauses(int windows) {
+        StringBuilder sql = new StringBuilder("wr as (select * from unnest(");
         StringBuilder keys = new StringBuilder();
         for (int s = 1; s <= windows; s++) {
             sql.append(s > 1 ? ", " : "").append("?::text[]");
@@ -91,19 +101,20 @@ public class RateWindows {
         StringBuilder hits = new StringBuilder("case");
         StringBuilder joins = new StringBuilder();
         for (int s = 1; s <= windows; s++) {
-            String before = s == 1 ? "select r.o, r.k1 as k, true as ok from r"
-                    : "select r.o, r.k%d as k, p%d.ok from r join p%d using (o)".formatted(s, s - 1, s - 1);
-            sql.append(",\nc%d as (%s),\n".formatted(s, before));
-            sql.append("t%d as (%s),\n".formatted(s, upsert(("(select k, count(*)::int from c%d where ok and k is not "
+            String before = s == 1 ? "select wr.o, wr.k1 as k, true as ok from wr"
+                    : "select wr.o, wr.k%d as k, wp%d.ok from wr join wp%d using (o)".formatted(s, s - 1, s - 1);
+            sql.append(",\nwc%d as (%s),\n".formatted(s, before));
+            sql.append("wt%d as (%s),\n".formatted(s, upsert(("(select k, count(*)::int from wc%d where ok and k is not "
                     + "null group by k order by k)").formatted(s))));
-            sql.append(("p%d as (select c.o, c.k, c.ok and (c.k is null or row_number() over (partition by c.k, c.ok "
-                    + "order by c.o) <= t.granted) as ok from c%d c left join t%d t on t.key = c.k)").formatted(s, s, s));
-            refusedAt.append(" when not p%d.ok then %d".formatted(s, s - 1));
-            hits.append(" when not p%d.ok then t%d.hits".formatted(s, s));
-            joins.append(" join p%d using (o) left join t%d on t%d.key = p%d.k".formatted(s, s, s, s));
+            sql.append(("wp%d as (select c.o, c.k, c.ok and (c.k is null or row_number() over (partition by c.k, c.ok "
+                    + "order by c.o) <= t.granted) as ok from wc%d c left join wt%d t on t.key = c.k)")
+                    .formatted(s, s, s));
+            refusedAt.append(" when not wp%d.ok then %d".formatted(s, s - 1));
+            hits.append(" when not wp%d.ok then wt%d.hits".formatted(s, s));
+            joins.append(" join wp%d using (o) left join wt%d on wt%d.key = wp%d.k".formatted(s, s, s, s));
         }
-        return sql.append("\nselect ").append(refusedAt).append(" end, ").append(hits).append(" end from r")
-                .append(joins).append(" order by r.o").toString();
+        return sql.append(",\nverdict as (select wr.o, ").append(refusedAt).append(" end as refused_at, ").append(hits)
+                .append(" end as hits from wr").append(joins).append(")").toString();
     }
 
     /** A window: at most {@code perWindow} requests per {@code window} (a minute, a cooldown) and {@code perDay} a day. */
@@ -194,8 +205,8 @@ public class RateWindows {
 
     /**
      * Counts every request of a group against a chain of windows in one statement ({@link #chain}), inside the
-     * caller's transaction: the signup group commit decides the per-IP windows, the cooldowns and the daily caps of a
-     * whole group in one round trip. The statement runs even when no key is given (see
+     * caller's transaction (a known address's cooldown and cap; the signup group commit runs the same clauses inside
+     * its own one statement, {@link #chainClauses}). The statement runs even when no key is given (see
      * {@link #take(List, int, Duration, int, Instant)}).
      *
      * @param keys per request, one key per window (null where the window does not apply to it)
@@ -203,38 +214,55 @@ public class RateWindows {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Verdict[] takeInStages(List<Window> windows, List<String[]> keys, Instant now) {
-        int n = windows.size();
-        String sql = CHAINS.computeIfAbsent(n, RateWindows::chain);
+        String sql = CHAINS.computeIfAbsent(windows.size(), RateWindows::chain);
         Verdict[] verdicts = new Verdict[keys.size()];
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement take = connection.prepareStatement(sql)) {
-            for (int s = 0; s < n; s++) {
-                String[] column = new String[keys.size()];
-                for (int i = 0; i < column.length; i++) {
-                    column[i] = keys.get(i)[s];
-                }
-                take.setArray(s + 1, connection.createArrayOf("text", column));
-            }
-            int p = n + 1;
-            for (Window window : windows) {
-                p = bindWindow(take, bindCounts(take, p, window, now), window, now);
-            }
+            bindChain(connection, take, 1, windows, keys, now);
             try (ResultSet rows = take.executeQuery()) {
                 for (int i = 0; rows.next(); i++) {
-                    int refusedAt = rows.getInt(1);
-                    if (rows.wasNull()) {
-                        verdicts[i] = new Verdict(-1, 0);
-                    } else {
-                        Window refusing = windows.get(refusedAt);
-                        verdicts[i] = new Verdict(refusedAt, retryAfter(instants(rows.getArray(2)),
-                                refusing.perWindow(), refusing.window(), refusing.perDay(), now));
-                    }
+                    verdicts[i] = verdict(windows, rows, 1, now);
                 }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("rate limits not checked: " + e.getMessage(), e);
         }
         return verdicts;
+    }
+
+    /**
+     * Binds {@link #chainClauses}' parameters from {@code p} on.
+     *
+     * @param keys per request, one key per window (null where the window does not apply to it)
+     * @return the index of the next parameter
+     */
+    public static int bindChain(Connection connection, PreparedStatement statement, int p, List<Window> windows,
+            List<String[]> keys, Instant now) throws SQLException {
+        for (int s = 0; s < windows.size(); s++) {
+            String[] column = new String[keys.size()];
+            for (int i = 0; i < column.length; i++) {
+                column[i] = keys.get(i)[s];
+            }
+            statement.setArray(p++, connection.createArrayOf("text", column));
+        }
+        for (Window window : windows) {
+            p = bindWindow(statement, bindCounts(statement, p, window, now), window, now);
+        }
+        return p;
+    }
+
+    /**
+     * Reads one request's verdict: {@code refused_at} and {@code hits} of {@link #chainClauses}' {@code verdict}, in
+     * columns {@code column} and the next.
+     */
+    public static Verdict verdict(List<Window> windows, ResultSet row, int column, Instant now) throws SQLException {
+        int refusedAt = row.getInt(column);
+        if (row.wasNull()) {
+            return new Verdict(-1, 0);
+        }
+        Window refusing = windows.get(refusedAt);
+        return new Verdict(refusedAt, retryAfter(instants(row.getArray(column + 1)), refusing.perWindow(),
+                refusing.window(), refusing.perDay(), now));
     }
 
     /** The upsert's parameters before its counts: the time and the limits of a fresh key. */

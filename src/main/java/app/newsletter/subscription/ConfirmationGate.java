@@ -3,6 +3,10 @@ package app.newsletter.subscription;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,7 +83,7 @@ class ConfirmationGate {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     boolean[] admit(List<Recipient> recipients, Instant now) {
-        // The group commit's statement with no per-IP key: one path for the rules, one round trip.
+        // The group commit's windows with no per-IP key: one path for the rules, one round trip.
         Decision[] decisions = decide(Collections.nCopies(recipients.size(), null), recipients, now);
         boolean[] admitted = new boolean[decisions.length];
         int count = 0;
@@ -92,7 +96,7 @@ class ConfirmationGate {
     }
 
     /**
-     * What the group commit's first statement decided for one request.
+     * What the windows decided for one request.
      *
      * @param retryAfter seconds until its IP may try again, 0 when its IP's windows let it through
      * @param admitted whether its confirmation may be queued (false for a request with no recipient)
@@ -102,16 +106,61 @@ class ConfirmationGate {
 
     /**
      * The per-IP windows of a group's requests and, for those let through, the cooldown and the daily cap of their
-     * mailboxes, in one statement of the caller's transaction (a round trip per group instead of three: the group's
-     * statements wait their turn for a core, bench/README.md); {@link #admit(List, Instant)} is this with no per-IP
-     * key. The confirmations admitted are counted for this instance's breaker here, and for every instance's by the caller
-     * ({@link ConfirmationTally#ADD}) in its next statement.
+     * mailboxes, in one statement of the caller's transaction; {@link #admit(List, Instant)} is this with no per-IP
+     * key. The confirmations admitted are counted for this instance's breaker here, and for every instance's by the
+     * caller. The signup group commit runs the same windows inside its own statement ({@link #CLAUSES}).
      *
      * @param ipKeys per request, its per-IP key (null when the limit is off)
      * @param recipients per request, its recipient (null for a request that only counts against its IP)
      */
     @Transactional(Transactional.TxType.MANDATORY)
     Decision[] decide(List<String> ipKeys, List<Recipient> recipients, Instant now) {
+        RateWindows.Verdict[] verdicts = windows.takeInStages(windows(), keys(ipKeys, recipients), now);
+        Decision[] decisions = new Decision[verdicts.length];
+        int count = 0;
+        for (int i = 0; i < verdicts.length; i++) {
+            decisions[i] = decision(verdicts[i], recipients.get(i) != null);
+            count += decisions[i].admitted() ? 1 : 0;
+        }
+        counted(count);
+        return decisions;
+    }
+
+    /**
+     * The windows as {@code with} clauses of a statement that goes on with what they decided, ending in
+     * {@code verdict(o, refused_at, hits)}: see {@link RateWindows#chainClauses}. Bound by {@link #bind}, read by
+     * {@link #decision(ResultSet, int, boolean, Instant)}.
+     */
+    static final String CLAUSES = RateWindows.chainClauses(3);
+
+    /** Binds {@link #CLAUSES}' parameters from {@code p} on; returns the index of the next one. */
+    int bind(Connection connection, PreparedStatement statement, int p, List<String> ipKeys,
+            List<Recipient> recipients, Instant now) throws SQLException {
+        return RateWindows.bindChain(connection, statement, p, windows(), keys(ipKeys, recipients), now);
+    }
+
+    /** One request's decision, from {@link #CLAUSES}' {@code refused_at} and {@code hits} in the row's columns. */
+    Decision decision(ResultSet row, int column, boolean hasRecipient, Instant now) throws SQLException {
+        return decision(RateWindows.verdict(windows(), row, column, now), hasRecipient);
+    }
+
+    /** Confirmations admitted by a statement of {@link #CLAUSES}, for this instance's breaker. */
+    void counted(int admitted) {
+        queuedSinceReading.addAndGet(admitted);
+    }
+
+    private static Decision decision(RateWindows.Verdict verdict, boolean hasRecipient) {
+        return new Decision(verdict.refusedAt() == 0 ? verdict.retryAfter() : 0, verdict.passed() && hasRecipient);
+    }
+
+    /** The per-IP window, the cooldown and the daily cap, in that order. */
+    private List<RateWindows.Window> windows() {
+        return List.of(windows.signupWindow(),
+                new RateWindows.Window(1, cooldown.isZero() ? Duration.ofMinutes(1) : cooldown, COOLDOWN_HITS_PER_DAY),
+                new RateWindows.Window(config.perAddressPerDay(), Duration.ofDays(1), config.perAddressPerDay()));
+    }
+
+    private List<String[]> keys(List<String> ipKeys, List<Recipient> recipients) {
         List<String[]> keys = new ArrayList<>(ipKeys.size());
         for (int i = 0; i < ipKeys.size(); i++) {
             Recipient recipient = recipients.get(i);
@@ -120,20 +169,7 @@ class ConfirmationGate {
                             : cooldownKey(recipient.listId(), recipient.email()),
                     recipient == null ? null : capKey(recipient.email()) });
         }
-        RateWindows.Verdict[] verdicts = windows.takeInStages(List.of(windows.signupWindow(),
-                new RateWindows.Window(1, cooldown.isZero() ? Duration.ofMinutes(1) : cooldown, COOLDOWN_HITS_PER_DAY),
-                new RateWindows.Window(config.perAddressPerDay(), Duration.ofDays(1), config.perAddressPerDay())),
-                keys, now);
-        Decision[] decisions = new Decision[verdicts.length];
-        int count = 0;
-        for (int i = 0; i < verdicts.length; i++) {
-            RateWindows.Verdict verdict = verdicts[i];
-            boolean admitted = verdict.passed() && recipients.get(i) != null;
-            decisions[i] = new Decision(verdict.refusedAt() == 0 ? verdict.retryAfter() : 0, admitted);
-            count += admitted ? 1 : 0;
-        }
-        queuedSinceReading.addAndGet(count);
-        return decisions;
+        return keys;
     }
 
     /** Most cooldown hits one key keeps in a day: 1,440 fit a cooldown of one minute. */

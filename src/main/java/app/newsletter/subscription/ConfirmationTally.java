@@ -31,9 +31,17 @@ class ConfirmationTally {
 
     static final int SLOTS = 16;
 
-    static final String ADD = """
-            insert into confirmation_tally as t (hour, slot, queued) values (?, ?, ?)
-            on conflict (hour, slot) do update set queued = t.queued + excluded.queued""";
+    static final String ADD = addFrom("?");
+
+    /**
+     * {@link #ADD} with the count given by an expression, for the signup group commit, which counts what its own
+     * statement admitted: its parameters (before any of {@code count}'s) are bound by {@link #bindSlot}.
+     */
+    static String addFrom(String count) {
+        return """
+                insert into confirmation_tally as t (hour, slot, queued) values (?, ?, %s)
+                on conflict (hour, slot) do update set queued = t.queued + excluded.queued""".formatted(count);
+    }
 
     private final AgroalDataSource dataSource;
     private final EntityManager em;
@@ -59,16 +67,17 @@ class ConfirmationTally {
         }
     }
 
-    /**
-     * Binds {@link #ADD}'s three parameters from {@code p} on, for a caller that runs it in a statement of its own
-     * (the signup group commit, as a {@code with} clause).
-     *
-     * @return the index of the next parameter
-     */
-    static int bindAdd(PreparedStatement add, int p, long confirmations, Instant now) throws SQLException {
+    /** Binds {@link #ADD}'s three parameters from {@code p} on; returns the index of the next one. */
+    private static int bindAdd(PreparedStatement add, int p, long confirmations, Instant now) throws SQLException {
+        p = bindSlot(add, p, now);
+        add.setLong(p++, confirmations);
+        return p;
+    }
+
+    /** Binds {@link #addFrom}'s two parameters (the hour and a slot) from {@code p} on; returns the next index. */
+    static int bindSlot(PreparedStatement add, int p, Instant now) throws SQLException {
         add.setObject(p++, OffsetDateTime.ofInstant(now.truncatedTo(ChronoUnit.HOURS), ZoneOffset.UTC));
         add.setShort(p++, (short) ThreadLocalRandom.current().nextInt(SLOTS));
-        add.setLong(p++, confirmations);
         return p;
     }
 

@@ -9,10 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,18 +25,18 @@ import app.newsletter.webhooks.Webhooks;
 import io.agroal.api.AgroalDataSource;
 
 /**
- * Writes a group of signup requests in one transaction of two statements: the first decides their per-IP windows and
- * the per-address cooldowns and caps ({@link ConfirmationGate#decide}), the second writes the breaker's count, the
+ * Writes a group of signup requests in one statement, which commits on its own: it decides their per-IP windows and
+ * the per-address cooldowns and caps ({@link ConfirmationGate#CLAUSES}), then writes the breaker's count, the
  * subscribers, their consent records, their link tokens and their confirmation mails ({@link #WRITE}). Each of their
  * parts is an insert or a primary-key upsert of the whole group (unnest), so a signup costs the same on an empty or a
- * full, a fresh or an analysed database; and a group costs three round trips with its commit, where one statement per
- * table cost eight (the group's statements wait their turn for a core: bench/README.md). Addresses new to their list are
- * written here; the others are queued in {@code known_signup} in the same transaction, for {@link KnownSignups} to
- * handle behind the reply (their rules need row locks), so that both answer after the same commit. A known address
- * takes its cooldown and cap here as a new one does, and its queue row carries the confirmation its request
- * prepared: both write the same rows before the reply, whose time then says nothing about the address's state
- * (bench/timing.sh). Requests that only count against their IP (invalid ones, the honeypot's) take their place in
- * the windows and no more.
+ * full, a fresh or an analysed database; and a group costs one round trip, where two statements and a commit cost
+ * three and one statement per table cost eight (the group's statements wait their turn for a core: bench/README.md).
+ * Addresses new to their list are written here; the others are queued in {@code known_signup} in the same statement,
+ * for {@link KnownSignups} to handle behind the reply (their rules need row locks), so that both answer after the same
+ * commit. A known address takes its cooldown and cap here as a new one does, and its queue row carries the
+ * confirmation its request prepared: both write the same rows before the reply, whose time then says nothing about the
+ * address's state (bench/timing.sh). Requests that only count against their IP (invalid ones, the honeypot's) take
+ * their place in the windows and no more.
  */
 @ApplicationScoped
 class NewSignups {
@@ -47,16 +44,19 @@ class NewSignups {
     private static final Logger LOG = Logger.getLogger(NewSignups.class);
 
     /**
-     * The group's one write: the breaker's count ({@link ConfirmationTally#ADD}), the subscribers new to their list
-     * ({@link Subscriber#insertPendingFrom}), the consent record of each ({@link ConsentRecord#insertSignupsFrom}), the
-     * link tokens ({@link Tokens#insertFrom}) and the confirmation mail ({@link Outbox#queueFrom}) of each one
-     * admitted, and, for the others, their place in {@code known_signup} ({@link KnownSignups#queueFrom}); each
-     * table's part is kept by the table's home, and this statement only joins them: one statement, so that a
-     * group costs the same round trip whatever its addresses, and one round trip where it used to take four. A known
-     * address's row carries the confirmation its request prepared (token hashes, rendered mail) and its admission by
-     * the cooldown and cap. ON CONFLICT skips addresses already on the list; of exact repeats within the group the
-     * first one (in the group's order) is written and the others are queued as known, as is a repeat that differs
-     * only in case. A new address whose confirmation was withheld gets no tokens and no mail, and records none sent.
+     * The group's one statement: its windows ({@link ConfirmationGate#CLAUSES}: the requests' places in their per-IP
+     * windows and their mailboxes' cooldowns and caps), then the breaker's count ({@link ConfirmationTally#addFrom}),
+     * the subscribers new to their list ({@link Subscriber#insertPendingFrom}), the consent record of each
+     * ({@link ConsentRecord#insertSignupsFrom}), the link tokens ({@link Tokens#insertFrom}) and the confirmation mail
+     * ({@link Outbox#queueFrom}) of each one admitted, and, for the others, their place in {@code known_signup}
+     * ({@link KnownSignups#queueFrom}); each table's part is kept by the table's home, and this statement only joins
+     * them: one statement, so that a group costs the same round trip whatever its addresses, and one round trip where
+     * it used to take three. Its rows come in the requests' order: the window that refused each (null if none), that
+     * window's hits and the id of the subscriber it wrote (null if none). A request refused by its IP's window writes
+     * nothing; one whose cooldown or cap withheld its confirmation is written without tokens and mail, and records none
+     * sent. A known address's row carries the confirmation its request prepared (token hashes, rendered mail) and its
+     * admission. ON CONFLICT skips addresses already on the list; of exact repeats within the group the first one (in
+     * the group's order) is written and the others are queued as known, as is a repeat that differs only in case.
      */
     static final String WRITE = write(false);
 
@@ -69,14 +69,17 @@ class NewSignups {
 
     private static String write(boolean events) {
         return """
-                with tally as (%s),
+                with %s,
                 g as (
-                     select l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, a, o,
-                            row_number() over (partition by l, e order by o) = 1 as first
+                     select q.*, vd.refused_at is null as a,
+                            row_number() over (partition by q.l, q.e order by q.o) = 1 as first
                        from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                                    ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                                   ?::text[], ?::boolean[])
-                            with ordinality as g(l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, a, o)),
+                                   ?::text[])
+                            with ordinality as q(l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, o)
+                       join verdict vd on vd.o = q.o
+                      where q.l is not null and (vd.refused_at is null or vd.refused_at > 0)),
+                tally as (%s),
                 written as (%s),
                 consents as (%s),
                 known as (%s),
@@ -85,13 +88,20 @@ class NewSignups {
                        from written w join g on g.l = w.list_id and g.e = w.email and g.first and g.a),
                 tokens as (%s),
                 mails as (%s)%s
-                select id, list_id, email from written""".formatted(ConfirmationTally.ADD,
-                // The subquery's ORDER BY gives the insert its rows, and so its locks, in address order: PostgreSQL
-                // does not flatten a subquery that sorts, and scans its sorted output as it comes.
+                select vd.refused_at, vd.hits, w.id
+                  from verdict vd
+                  left join g on g.o = vd.o and g.first
+                  left join written w on w.list_id = g.l and w.email = g.e
+                 order by vd.o""".formatted(ConfirmationGate.CLAUSES,
+                ConfirmationTally.addFrom("(select count(*) from g where a)"),
+                // The subquery's ORDER BY gives the insert its rows, and so its locks, in address order (the same
+                // order in every group, so that two groups written at once cannot deadlock): PostgreSQL does not
+                // flatten a subquery that sorts, and scans its sorted output as it comes. Exact repeats come in the
+                // group's order, so the one written is the one "first" names.
                 Subscriber.insertPendingFrom("""
                         (select l as list_id, e as email, n as name, s as source, v as consent_version,
                                 a as confirmation_sent
-                           from g order by o) as r"""),
+                           from g order by l collate "C", lower(e) collate "C", o) as r"""),
                 ConsentRecord.insertSignupsFrom("""
                         (select w.id as subscriber_id, g.l as list_id, g.ip, g.ua as user_agent, g.s as source,
                                 g.v as consent_version
@@ -139,11 +149,9 @@ class NewSignups {
     /**
      * @param retryAfter seconds until the IP may try again, for {@link State#LIMITED}
      * @param subscriberId the row written, for {@link State#WRITTEN}
+     * @param admitted whether its confirmation was let through the cooldown and the cap of its mailbox
      */
-    record Written(State state, long retryAfter, long subscriberId) {
-        Written(State state, long retryAfter) {
-            this(state, retryAfter, 0);
-        }
+    record Written(State state, long retryAfter, long subscriberId, boolean admitted) {
     }
 
     private final AgroalDataSource dataSource;
@@ -165,79 +173,30 @@ class NewSignups {
     }
 
     /**
-     * In a transaction of its own: the thread that writes a group is one of its requests', and the group must not
-     * join whatever that thread might have open. Two statements and the commit: the windows ({@link
-     * ConfirmationGate#decide}), then {@link #WRITE}.
+     * In a statement of its own, outside any transaction, so that it commits as it ends: the thread that writes a group
+     * is one of its requests', and the group must not join whatever that thread might have open; and a transaction
+     * around the one statement would only add its commit's round trip.
      *
      * @return per request, in order, what became of it
      */
-    @Transactional(value = Transactional.TxType.REQUIRES_NEW, rollbackOn = SQLException.class)
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     Written[] write(List<SignupWriter.Request> group) throws SQLException {
         Instant now = Instant.now();
-        Written[] outcomes = new Written[group.size()];
-        // Every signup takes its mailbox's cooldown and cap here, known or new (what the rules then do with a known
-        // address's admission is decided behind the reply), so that both write the same rows.
-        ConfirmationGate.Decision[] decisions = gate.decide(group.stream().map(SignupWriter.Request::limitKey).toList(),
-                group.stream().map(request -> request.signup() == null ? null
-                        : new ConfirmationGate.Recipient(request.signup().signup().listId(),
-                                request.signup().signup().email().value()))
-                        .toList(),
-                now);
-        List<Integer> places = new ArrayList<>();
-        for (int i = 0; i < outcomes.length; i++) {
-            if (decisions[i].retryAfter() > 0) {
-                outcomes[i] = new Written(State.LIMITED, decisions[i].retryAfter());
-            } else if (group.get(i).signup() == null) {
-                outcomes[i] = new Written(State.COUNTED, 0);
-            } else {
-                places.add(i);
-            }
-        }
-        if (places.isEmpty()) {
-            return outcomes;
-        }
-        // In address order, so that two groups written at once take their rows' locks in the same order.
-        places.sort(Comparator.comparing((Integer i) -> group.get(i).signup().signup().listId())
-                .thenComparing(i -> group.get(i).signup().signup().email().value().toLowerCase(Locale.ROOT)));
-        List<SignupWriter.NewSignup> signups = places.stream().map(i -> group.get(i).signup()).toList();
-        boolean[] admitted = new boolean[places.size()];
-        for (int i = 0; i < admitted.length; i++) {
-            admitted[i] = decisions[places.get(i)].admitted();
-        }
-        // The same statements run for every group, whatever became of its addresses: the reply comes after the
-        // commit, and its time must not tell a new address from a pending, confirmed or unsubscribed one
-        // (bench/timing.sh). Known addresses are handled behind the reply by KnownSignups.
-        long[] ids;
-        try (Connection connection = dataSource.getConnection()) {
-            ids = write(connection, signups, admitted, now);
-        }
-        boolean known = false;
-        for (int i = 0; i < ids.length; i++) {
-            outcomes[places.get(i)] = new Written(ids[i] != 0 ? State.WRITTEN : State.EXISTS, 0, ids[i]);
-            if (ids[i] == 0) {
-                known = true;
-            } else if (!admitted[i]) {
-                // Rare for a new address: one bombed through other lists or sub-addresses.
-                ConfirmationGate.logWithheld(ids[i]);
-            }
-        }
-        if (known) {
-            queued.fire(new KnownSignups.Queued());
-        }
-        return outcomes;
-    }
-
-    private long[] write(Connection connection, List<SignupWriter.NewSignup> group, boolean[] admitted, Instant now)
-            throws SQLException {
         int n = group.size();
+        List<String> ipKeys = new ArrayList<>(n);
+        List<ConfirmationGate.Recipient> recipients = new ArrayList<>(n);
         String[][] columns = new String[7][n];
         byte[][] confirmHashes = new byte[n][];
         byte[][] unsubscribeHashes = new byte[n][];
         String[][] mail = new String[6][n];
-        Boolean[] admissions = new Boolean[n];
-        int confirmations = 0;
         for (int i = 0; i < n; i++) {
-            SignupWriter.NewSignup signup = group.get(i);
+            ipKeys.add(group.get(i).limitKey());
+            SignupWriter.NewSignup signup = group.get(i).signup();
+            if (signup == null) {
+                recipients.add(null);
+                continue;
+            }
+            recipients.add(new ConfirmationGate.Recipient(signup.signup().listId(), signup.signup().email().value()));
             columns[0][i] = signup.signup().listId();
             columns[1][i] = signup.signup().email().value();
             columns[2][i] = signup.signup().name();
@@ -253,12 +212,14 @@ class NewSignups {
             mail[3][i] = signup.mail().text();
             mail[4][i] = signup.mail().html();
             mail[5][i] = signup.mail().headersJson();
-            admissions[i] = admitted[i];
-            confirmations += admitted[i] ? 1 : 0;
         }
-        Map<String, Long> inserted = new HashMap<>();
-        try (PreparedStatement write = connection.prepareStatement(events ? WRITE_WITH_EVENTS : WRITE)) {
-            int p = ConfirmationTally.bindAdd(write, 1, confirmations, now);
+        Written[] outcomes = new Written[n];
+        // The same statement runs for every group, whatever became of its addresses: the reply comes after it, and its
+        // time must not tell a new address from a pending, confirmed or unsubscribed one (bench/timing.sh). Known
+        // addresses are handled behind the reply by KnownSignups.
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement write = connection.prepareStatement(events ? WRITE_WITH_EVENTS : WRITE)) {
+            int p = gate.bind(connection, write, 1, ipKeys, recipients, now);
             for (String[] column : columns) {
                 write.setArray(p++, connection.createArrayOf("text", column));
             }
@@ -267,7 +228,7 @@ class NewSignups {
             for (String[] column : mail) {
                 write.setArray(p++, connection.createArrayOf("text", column));
             }
-            write.setArray(p++, connection.createArrayOf("boolean", admissions));
+            p = ConfirmationTally.bindSlot(write, p, now);
             OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
             for (int i = 0; i < 6; i++) {
                 write.setObject(p++, at); // subscriber times, consent, known queue, token creation
@@ -278,23 +239,37 @@ class NewSignups {
                 webhooks.bindQueued(connection, write, p, now, EventType.SUBSCRIPTION_CREATED);
             }
             try (ResultSet rows = write.executeQuery()) {
-                while (rows.next()) {
-                    inserted.put(key(rows.getString(2), rows.getString(3)), rows.getLong(1));
+                for (int i = 0; rows.next(); i++) {
+                    outcomes[i] = outcome(gate.decision(rows, 1, recipients.get(i) != null, now), rows.getLong(3),
+                            recipients.get(i) != null);
                 }
             }
         }
-        // The exact (list, address) strings identify the row each signup wrote; a repeat finds nothing here and was
-        // queued as known in the same statement.
-        long[] ids = new long[n];
-        for (int i = 0; i < n; i++) {
-            Long id = inserted.remove(key(columns[0][i], columns[1][i]));
-            ids[i] = id == null ? 0 : id;
+        boolean known = false;
+        int admitted = 0;
+        for (Written outcome : outcomes) {
+            known |= outcome.state() == State.EXISTS;
+            admitted += outcome.admitted() ? 1 : 0;
+            if (outcome.state() == State.WRITTEN && !outcome.admitted()) {
+                // Rare for a new address: one bombed through other lists or sub-addresses.
+                ConfirmationGate.logWithheld(outcome.subscriberId());
+            }
         }
-        return ids;
+        gate.counted(admitted);
+        if (known) {
+            queued.fire(new KnownSignups.Queued());
+        }
+        return outcomes;
     }
 
-    private static String key(String listId, String email) {
-        return listId + '\n' + email;
+    private static Written outcome(ConfirmationGate.Decision decision, long subscriberId, boolean signup) {
+        if (decision.retryAfter() > 0) {
+            return new Written(State.LIMITED, decision.retryAfter(), 0, false);
+        }
+        if (!signup) {
+            return new Written(State.COUNTED, 0, 0, false);
+        }
+        return new Written(subscriberId != 0 ? State.WRITTEN : State.EXISTS, 0, subscriberId, decision.admitted());
     }
 
     /**

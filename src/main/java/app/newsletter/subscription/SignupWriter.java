@@ -18,9 +18,10 @@ import app.newsletter.platform.GroupCommit;
 /**
  * Group commit for signups. A request prepares its signup (links minted, mail rendered) and hands it to a
  * {@link GroupCommit} of two writers: a request that finds a writer's turn free writes every signup queued so far in
- * one transaction, their per-IP limits included, on its own thread; requests that come while both turns are taken
- * share the next write. Two, so that while one group waits for its commit to reach the disk the other sends its
- * statements (bench/README.md). Each request is answered only after the commit that holds its rows, so a reply still
+ * one statement that commits on its own, their per-IP limits included, on its own thread; requests that come while
+ * both turns are taken share the next write. Two, so that while one group waits for its commit to reach the disk the
+ * other sends its statement (bench/README.md). Each request is answered only after the commit that holds its rows, so a reply
+ * still
  * means "stored" (or "refused"), while a spike costs one commit per group instead of one or two per signup.
  * <p>
  * Every signup of a group that failed for a reason of its own (say a deadlock with another instance) is written
