@@ -84,46 +84,26 @@ class ConfirmationGate {
     @Transactional(Transactional.TxType.MANDATORY)
     boolean[] admit(List<Recipient> recipients, Instant now) {
         // The group commit's windows with no per-IP key: one path for the rules, one round trip.
-        Decision[] decisions = decide(Collections.nCopies(recipients.size(), null), recipients, now);
-        boolean[] admitted = new boolean[decisions.length];
+        RateWindows.Verdict[] verdicts = windows.takeInStages(windows(),
+                keys(Collections.nCopies(recipients.size(), null), recipients), now);
+        boolean[] admitted = new boolean[verdicts.length];
         int count = 0;
         for (int i = 0; i < admitted.length; i++) {
-            admitted[i] = decisions[i].admitted();
+            admitted[i] = verdicts[i].passed();
             count += admitted[i] ? 1 : 0;
         }
+        counted(count);
         tally.add(count, now);
         return admitted;
     }
 
     /**
-     * What the windows decided for one request.
+     * What the windows decided for one request of the signup group commit.
      *
      * @param retryAfter seconds until its IP may try again, 0 when its IP's windows let it through
      * @param admitted whether its confirmation may be queued (false for a request with no recipient)
      */
     record Decision(long retryAfter, boolean admitted) {
-    }
-
-    /**
-     * The per-IP windows of a group's requests and, for those let through, the cooldown and the daily cap of their
-     * mailboxes, in one statement of the caller's transaction; {@link #admit(List, Instant)} is this with no per-IP
-     * key. The confirmations admitted are counted for this instance's breaker here, and for every instance's by the
-     * caller. The signup group commit runs the same windows inside its own statement ({@link #CLAUSES}).
-     *
-     * @param ipKeys per request, its per-IP key (null when the limit is off)
-     * @param recipients per request, its recipient (null for a request that only counts against its IP)
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    Decision[] decide(List<String> ipKeys, List<Recipient> recipients, Instant now) {
-        RateWindows.Verdict[] verdicts = windows.takeInStages(windows(), keys(ipKeys, recipients), now);
-        Decision[] decisions = new Decision[verdicts.length];
-        int count = 0;
-        for (int i = 0; i < verdicts.length; i++) {
-            decisions[i] = decision(verdicts[i], recipients.get(i) != null);
-            count += decisions[i].admitted() ? 1 : 0;
-        }
-        counted(count);
-        return decisions;
     }
 
     /**
@@ -141,16 +121,13 @@ class ConfirmationGate {
 
     /** One request's decision, from {@link #CLAUSES}' {@code refused_at} and {@code hits} in the row's columns. */
     Decision decision(ResultSet row, int column, boolean hasRecipient, Instant now) throws SQLException {
-        return decision(RateWindows.verdict(windows(), row, column, now), hasRecipient);
+        RateWindows.Verdict verdict = RateWindows.verdict(windows(), row, column, now);
+        return new Decision(verdict.refusedAt() == 0 ? verdict.retryAfter() : 0, verdict.passed() && hasRecipient);
     }
 
     /** Confirmations admitted by a statement of {@link #CLAUSES}, for this instance's breaker. */
     void counted(int admitted) {
         queuedSinceReading.addAndGet(admitted);
-    }
-
-    private static Decision decision(RateWindows.Verdict verdict, boolean hasRecipient) {
-        return new Decision(verdict.refusedAt() == 0 ? verdict.retryAfter() : 0, verdict.passed() && hasRecipient);
     }
 
     /** The per-IP window, the cooldown and the daily cap, in that order. */

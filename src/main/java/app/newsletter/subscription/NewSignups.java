@@ -149,9 +149,8 @@ class NewSignups {
     /**
      * @param retryAfter seconds until the IP may try again, for {@link State#LIMITED}
      * @param subscriberId the row written, for {@link State#WRITTEN}
-     * @param admitted whether its confirmation was let through the cooldown and the cap of its mailbox
      */
-    record Written(State state, long retryAfter, long subscriberId, boolean admitted) {
+    record Written(State state, long retryAfter, long subscriberId) {
     }
 
     private final AgroalDataSource dataSource;
@@ -214,6 +213,8 @@ class NewSignups {
             mail[5][i] = signup.mail().headersJson();
         }
         Written[] outcomes = new Written[n];
+        int admitted = 0;
+        boolean known = false;
         // The same statement runs for every group, whatever became of its addresses: the reply comes after it, and its
         // time must not tell a new address from a pending, confirmed or unsubscribed one (bench/timing.sh). Known
         // addresses are handled behind the reply by KnownSignups.
@@ -240,19 +241,25 @@ class NewSignups {
             }
             try (ResultSet rows = write.executeQuery()) {
                 for (int i = 0; rows.next(); i++) {
-                    outcomes[i] = outcome(gate.decision(rows, 1, recipients.get(i) != null, now), rows.getLong(3),
-                            recipients.get(i) != null);
+                    boolean signup = recipients.get(i) != null;
+                    ConfirmationGate.Decision decision = gate.decision(rows, 1, signup, now);
+                    long id = rows.getLong(3);
+                    admitted += decision.admitted() ? 1 : 0;
+                    if (decision.retryAfter() > 0) {
+                        outcomes[i] = new Written(State.LIMITED, decision.retryAfter(), 0);
+                    } else if (!signup) {
+                        outcomes[i] = new Written(State.COUNTED, 0, 0);
+                    } else if (id == 0) {
+                        outcomes[i] = new Written(State.EXISTS, 0, 0);
+                        known = true;
+                    } else {
+                        outcomes[i] = new Written(State.WRITTEN, 0, id);
+                        if (!decision.admitted()) {
+                            // Rare for a new address: one bombed through other lists or sub-addresses.
+                            ConfirmationGate.logWithheld(id);
+                        }
+                    }
                 }
-            }
-        }
-        boolean known = false;
-        int admitted = 0;
-        for (Written outcome : outcomes) {
-            known |= outcome.state() == State.EXISTS;
-            admitted += outcome.admitted() ? 1 : 0;
-            if (outcome.state() == State.WRITTEN && !outcome.admitted()) {
-                // Rare for a new address: one bombed through other lists or sub-addresses.
-                ConfirmationGate.logWithheld(outcome.subscriberId());
             }
         }
         gate.counted(admitted);
@@ -260,16 +267,6 @@ class NewSignups {
             queued.fire(new KnownSignups.Queued());
         }
         return outcomes;
-    }
-
-    private static Written outcome(ConfirmationGate.Decision decision, long subscriberId, boolean signup) {
-        if (decision.retryAfter() > 0) {
-            return new Written(State.LIMITED, decision.retryAfter(), 0, false);
-        }
-        if (!signup) {
-            return new Written(State.COUNTED, 0, 0, false);
-        }
-        return new Written(subscriberId != 0 ? State.WRITTEN : State.EXISTS, 0, subscriberId, decision.admitted());
     }
 
     /**
