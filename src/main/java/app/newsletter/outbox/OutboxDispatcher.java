@@ -323,7 +323,7 @@ class OutboxDispatcher implements Drainable {
                 .setTo(List.of(row.recipient))
                 .setSubject(row.subject)
                 .setText(row.textBody)
-                .setHtml(row.htmlBody)
+                .setHtml(HtmlLines.join(row.htmlBody))
                 .setHeaders(headers);
         bounceAddress.ifPresent(message::setBounceAddress);
         return client.get().sendMail(message).replaceWithVoid();
