@@ -6,12 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import app.newsletter.outbox.MailRendering;
+import app.newsletter.outbox.MailStencil;
 import app.newsletter.outbox.Outbox;
 import app.newsletter.outbox.QueuedMail;
 import app.newsletter.platform.Languages;
@@ -71,15 +73,40 @@ class SubscriptionMails {
                 unsubscribeToken, locale(subscriber.listId)), notBefore);
     }
 
-    /** The confirmation mail for links whose tokens the caller stores (grouped signups render before writing). */
+    /**
+     * The confirmation mail for links whose tokens the caller stores (grouped signups render before writing). Filled
+     * into a stencil of the list's template, rendered once per list, language and whether a name was given.
+     */
     QueuedMail confirmation(String email, String name, String listId, String confirmToken, String unsubscribeToken,
             Locale locale) {
-        SubscriptionConfig.MailingList list = config.lists().get(listId);
+        boolean named = name != null && !name.isEmpty();
+        Confirmations stencil = confirmations.computeIfAbsent(new StencilKey(listId, locale, named),
+                this::confirmationStencil);
         String unsubscribeUrl = links.unsubscribe(unsubscribeToken);
-        return render(CONFIRMATION, email, listId, texts(locale).mailConfirmSubject(list.displayName()),
-                new confirmation(name, list.displayName(), list.ebookTitle(), links.confirm(confirmToken),
-                        unsubscribeUrl),
-                unsubscribeUrl, locale);
+        String confirmUrl = links.confirm(confirmToken);
+        Map<String, String> headers = headers(CONFIRMATION, listId, unsubscribeUrl);
+        return named
+                ? stencil.mail().fill(email, stencil.subject(), headers, confirmUrl, unsubscribeUrl, name)
+                : stencil.mail().fill(email, stencil.subject(), headers, confirmUrl, unsubscribeUrl);
+    }
+
+    private record StencilKey(String listId, Locale locale, boolean named) {
+    }
+
+    private record Confirmations(MailStencil mail, String subject) {
+    }
+
+    private final Map<StencilKey, Confirmations> confirmations = new ConcurrentHashMap<>();
+
+    private Confirmations confirmationStencil(StencilKey key) {
+        SubscriptionConfig.MailingList list = config.lists().get(key.listId());
+        // The holes: the confirm link, the unsubscribe link and, when given, the name (the template's only condition).
+        int holes = key.named() ? 3 : 2;
+        MailStencil mail = MailStencil.of(CONFIRMATION, holes,
+                marker -> new confirmation(key.named() ? marker[2] : null, list.displayName(), list.ebookTitle(),
+                        marker[0], marker[1]),
+                key.locale());
+        return new Confirmations(mail, texts(key.locale()).mailConfirmSubject(list.displayName()));
     }
 
     /** The list's own language, else English: for mails no request is waiting for. */
