@@ -16,7 +16,7 @@ import io.quarkus.qute.HtmlEscaper;
  * A mail template rendered once, with holes where the values that change from mail to mail go (a name, a link):
  * filling the holes gives the same text and HTML as rendering the template with those values.
  * <p>
- * Why: rendering both variants with Qute was a fifth of the service's own CPU per signup at 32 connections (JFR,
+ * Why: rendering both variants with Qute was a fifth of the service's sampled Java time at 32 connections (JFR,
  * bench/README.md), and a confirmation differs from the next only in its name and links. The template is rendered
  * with a random marker per hole; the parts between markers are kept. HTML holes are escaped as Qute escapes an
  * expression's value, text holes are not, as in Qute. This holds only for templates that print the values as they

@@ -49,6 +49,20 @@ class ObservabilityTest {
     }
 
     @Test
+    void signup_requests_are_counted_under_their_path_even_with_credentials_the_endpoint_does_not_need() {
+        String counted = "http_server_requests_seconds_count\\{method=\"POST\",outcome=\"SUCCESS\",status=\"202\","
+                + "uri=\"/api/subscriptions\"";
+        double before = metric(counted);
+        given().contentType(ContentType.JSON).body(Map.of("email", Addresses.unique("template")))
+                .post("/api/subscriptions").then().statusCode(202);
+        // Staff credentials, wrong ones: the public endpoint neither checks them nor fails on them.
+        given().auth().preemptive().basic("nobody", "wrong").contentType(ContentType.JSON)
+                .body(Map.of("email", Addresses.unique("template"))).post("/api/subscriptions").then().statusCode(202);
+
+        waitUntil(() -> metric(counted) >= before + 2);
+    }
+
+    @Test
     void every_answer_carries_a_request_id_and_a_sane_one_from_the_caller_is_kept() {
         given().get("/widget.js").then().statusCode(200).header("X-Request-Id", matchesPattern("[0-9a-f]{16}"));
         given().header("X-Request-Id", "abc-123").contentType(ContentType.JSON).body(Map.of("email", "bad"))
