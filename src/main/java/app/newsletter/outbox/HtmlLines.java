@@ -6,8 +6,9 @@ import java.util.Locale;
  * Joins an HTML body's short lines into long ones before it is sent.
  * <p>
  * Why: the Vert.x mail client writes a part line by line, each line its own socket write once the one before has
- * gone out, so a 23-line confirmation took 34 writes; the event loop that carries the SMTP connections spent most of
- * the mail line on them (bench/README.md). Outside {@code pre} and {@code textarea} a line break in HTML is plain
+ * gone out, so each of a confirmation's 23 HTML lines cost a write; the event loop that carries the SMTP connections
+ * spent most of the mail line on such writes (bench/README.md). Outside {@code pre} and {@code textarea} a line break in HTML
+ * is plain
  * white space, so joining lines with a space renders the same. Lines stay well under RFC 5322's 998 characters, so
  * the body still goes out as 7-bit text, not quoted-printable.
  */

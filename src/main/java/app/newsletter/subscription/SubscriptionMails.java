@@ -96,6 +96,7 @@ class SubscriptionMails {
     private record Confirmations(MailStencil mail, String subject) {
     }
 
+    /** Bounded: the configured lists, the four languages {@code Languages.pick} answers, named or not. */
     private final Map<StencilKey, Confirmations> confirmations = new ConcurrentHashMap<>();
 
     private Confirmations confirmationStencil(StencilKey key) {
