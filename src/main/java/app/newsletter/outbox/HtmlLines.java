@@ -10,7 +10,8 @@ import java.util.Locale;
  * spent most of the mail line on such writes (bench/README.md). Outside {@code pre} and {@code textarea} a line break in HTML
  * is plain
  * white space, so joining lines with a space renders the same. Lines stay well under RFC 5322's 998 characters, so
- * the body still goes out as 7-bit text, not quoted-printable.
+ * an ASCII body still goes out as 7-bit text; a body with other characters (a name such as Zoë) goes out
+ * quoted-printable, wrapped at 76 characters, either way, and gains nothing.
  */
 final class HtmlLines {
 
