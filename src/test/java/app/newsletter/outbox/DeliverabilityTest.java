@@ -113,6 +113,7 @@ class DeliverabilityTest {
         // The dispatcher joins the template's lines with spaces (HtmlLines): the same document to a mail reader.
         assertTrue(html.replaceAll("\\s+", " ")
                 .startsWith("<!DOCTYPE html> <html lang=\"en\"> <head> <meta charset=\"utf-8\">"), html);
+        assertTrue(html.strip().lines().count() <= 3, "the template's 23 lines leave in a few long ones: " + html);
         assertTrue(html.contains("<title>Confirm your subscription to Peptide Evolution</title>"), html);
         assertTrue(html.contains("<main>") && html.contains("<h1") && html.contains("<footer>"), html);
 
