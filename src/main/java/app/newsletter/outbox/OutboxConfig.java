@@ -21,7 +21,8 @@ public interface OutboxConfig {
     String interval();
 
     /**
-     * Most mails claimed (and sent concurrently, over {@code quarkus.mailer.max-pool-size} connections) at once.
+     * Most mails claimed (and sent concurrently, over {@code quarkus.mailer.max-pool-size} connections) at once; a
+     * backlog found while no request comes is drained by two such batches at a time.
      */
     @WithDefault("50")
     int batchSize();

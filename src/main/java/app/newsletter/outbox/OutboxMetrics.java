@@ -50,6 +50,11 @@ class OutboxMetrics {
         registry.counter("newsletter.mails.deferred", "kind", kind).increment();
     }
 
+    /** A backlog's drain took a second lane, while no request was waiting (OutboxDispatcher). */
+    void secondLane() {
+        registry.counter("newsletter.outbox.second.lanes").increment();
+    }
+
     private double backlog(java.util.function.ToLongFunction<Backlog> value) {
         Backlog current = backlog.get();
         return current == null ? Double.NaN : value.applyAsLong(current);

@@ -7,10 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
 import jakarta.transaction.TransactionalException;
 
 import org.awaitility.Awaitility;
@@ -21,6 +29,7 @@ import app.newsletter.support.Addresses;
 import app.newsletter.support.Db;
 import app.newsletter.support.GreenMailResource;
 import app.newsletter.support.Mailbox;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -34,6 +43,9 @@ class OutboxDeliveryTest {
 
     @Inject
     Outbox outbox;
+
+    @Inject
+    MeterRegistry registry;
 
     @AfterEach
     void smtpRunsAgain() {
@@ -86,6 +98,61 @@ class OutboxDeliveryTest {
         Mailbox.assertStays(email, 0);
         Mailbox.await(email, 1);
         Mailbox.assertStays(email, 1);
+    }
+
+    @Test
+    void a_backlog_found_while_no_request_comes_drains_over_a_second_lane_and_each_mail_leaves_once() {
+        String batch = Addresses.unique("backlog");
+        int mails = 300;
+        double lanesBefore = registry.counter("newsletter.outbox.second.lanes").count();
+        // Due a moment after this class's last request, so the dispatcher finds six batches while the service is quiet.
+        db.update("insert into outbox_mail (kind, recipient, subject, text_body, html_body, status, created_at, "
+                + "next_attempt_at) select 'test', g || '.' || ?, 'Backlog', 'text', '<p>html</p>', 'PENDING', now(), "
+                + "now() + interval '1500 milliseconds' from generate_series(1, ?) g", batch, mails);
+
+        waitFor(() -> db.count("select count(*) from outbox_mail where recipient like ? and status = 'SENT'",
+                "%." + batch) == mails);
+        Map<String, Long> received = Arrays.stream(GreenMailResource.Smtp.server().getReceivedMessages())
+                .map(OutboxDeliveryTest::recipient).filter(r -> r.endsWith("." + batch))
+                .collect(Collectors.groupingBy(r -> r, Collectors.counting()));
+        assertEquals(mails, received.size());
+        assertEquals(Set.of(1L), Set.copyOf(received.values()), "every mail exactly once");
+        assertTrue(registry.counter("newsletter.outbox.second.lanes").count() > lanesBefore, "a second lane ran");
+    }
+
+    @Test
+    void while_requests_keep_coming_a_backlog_drains_on_one_lane() throws Exception {
+        String batch = Addresses.unique("busy-backlog");
+        int mails = 300;
+        double lanesBefore = registry.counter("newsletter.outbox.second.lanes").count();
+        AtomicBoolean drained = new AtomicBoolean();
+        // A page view every 50 ms from before the backlog is due until it has left: the service is never quiet.
+        Thread visitor = new Thread(() -> {
+            while (!drained.get()) {
+                given().get("/").then().statusCode(200);
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+        });
+        visitor.start();
+        try {
+            db.update("insert into outbox_mail (kind, recipient, subject, text_body, html_body, status, created_at, "
+                    + "next_attempt_at) select 'test', g || '.' || ?, 'Backlog', 'text', '<p>html</p>', 'PENDING', "
+                    + "now(), now() + interval '500 milliseconds' from generate_series(1, ?) g", batch, mails);
+            waitFor(() -> db.count("select count(*) from outbox_mail where recipient like ? and status = 'SENT'",
+                    "%." + batch) == mails);
+        } finally {
+            drained.set(true);
+            visitor.join();
+        }
+        assertEquals(lanesBefore, registry.counter("newsletter.outbox.second.lanes").count());
+    }
+
+    private static String recipient(MimeMessage message) {
+        try {
+            return ((InternetAddress) message.getAllRecipients()[0]).getAddress();
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
