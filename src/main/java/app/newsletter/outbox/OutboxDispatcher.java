@@ -13,7 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -125,27 +128,20 @@ class OutboxDispatcher implements Drainable {
         if (!round.tryLock()) {
             return;
         }
-        Future<?> second = null;
+        AtomicReference<Future<?>> second = new AtomicReference<>();
         try {
-            List<OutboxMail> batch;
-            do {
-                if (stopping) {
-                    return;
-                }
-                batch = claim();
-                if (batch.size() == config.batchSize() && (second == null || second.isDone()) && quiet()) {
-                    second = lanes.submit(this::secondLane);
+            lane(() -> true, batch -> {
+                Future<?> running = second.get();
+                if (batch.size() == config.batchSize() && (running == null || running.isDone()) && quiet()) {
+                    second.set(lanes.submit(this::secondLane));
                     metrics.secondLane();
                 }
-                if (!batch.isEmpty()) {
-                    sendAll(batch);
-                }
-            } while (batch.size() == config.batchSize());
+            });
         } catch (RuntimeException e) {
             // Typically the database is away: one line per round, not a stack trace every second; the mail waits.
             LOG.warnf("outbox round failed, retrying next round: %s", Failures.rootMessage(e));
         } finally {
-            awaitLane(second);
+            awaitLane(second.get());
             round.unlock();
         }
     }
@@ -173,19 +169,26 @@ class OutboxDispatcher implements Drainable {
     /** Claims and sends full batches while the service stays quiet. */
     private void secondLane() {
         try {
-            List<OutboxMail> batch;
-            do {
-                if (stopping || !quiet()) {
-                    return;
-                }
-                batch = claim();
-                if (!batch.isEmpty()) {
-                    sendAll(batch);
-                }
-            } while (batch.size() == config.batchSize());
+            lane(this::quiet, batch -> {
+            });
         } catch (RuntimeException e) {
             LOG.warnf("outbox round failed, retrying next round: %s", Failures.rootMessage(e));
         }
+    }
+
+    /** Claims and sends batches until one comes back short, or {@code goOn} fails; {@code claimed} sees each claim. */
+    private void lane(BooleanSupplier goOn, Consumer<List<OutboxMail>> claimed) {
+        List<OutboxMail> batch;
+        do {
+            if (stopping || !goOn.getAsBoolean()) {
+                return;
+            }
+            batch = claim();
+            claimed.accept(batch);
+            if (!batch.isEmpty()) {
+                sendAll(batch);
+            }
+        } while (batch.size() == config.batchSize());
     }
 
     private static void awaitLane(Future<?> lane) {
