@@ -7,9 +7,9 @@ import java.util.Locale;
  * <p>
  * Why: the Vert.x mail client writes a part line by line, each line its own socket write once the one before has
  * gone out, so each of a confirmation's 23 HTML lines cost a write; the event loop that carries the SMTP connections
- * spent most of the mail line on such writes (bench/README.md). Outside {@code pre} and {@code textarea} a line break in HTML
- * is plain
- * white space, so joining lines with a space renders the same. Lines stay well under RFC 5322's 998 characters, so
+ * spent most of the mail line on such writes (bench/README.md). Outside {@code pre} and {@code textarea} a line break
+ * in HTML is plain white space, so joining lines with a space renders the same. Lines stay well under RFC 5322's 998
+ * characters, so
  * an ASCII body still goes out as 7-bit text; a body with other characters (a name such as Zoë) goes out
  * quoted-printable, wrapped at 76 characters, either way, and gains nothing.
  */

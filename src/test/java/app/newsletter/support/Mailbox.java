@@ -116,7 +116,7 @@ public final class Mailbox {
         return null;
     }
 
-    private static List<String> recipients(Message message) {
+    public static List<String> recipients(Message message) {
         try {
             List<String> result = new ArrayList<>();
             for (var address : message.getAllRecipients()) {
