@@ -2,18 +2,20 @@ package app.newsletter.platform;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Predicate;
 
 /**
- * Group commit: callers hand in items and block until theirs is written; whoever holds one of {@code writers} turns
- * writes every item queued so far (up to {@code maxGroup}) in one call, for everyone. Items that arrive while a write
- * is in progress therefore share the next one, and a lone caller writes its own item at once, on its own thread, with
- * no hand-off to another thread and back.
+ * Group commit: callers hand in items and get a future for their result; {@code writers} threads of its own each take
+ * every item queued so far (up to {@code maxGroup}) and write them in one call, for everyone. Items that arrive while
+ * a write is in progress therefore share the next one, and a lone item is written at once by an idle writer.
+ * <p>
+ * The writers are threads of their own so that callers need not be: an HTTP event loop hands in an item and goes on
+ * with other requests, where a blocking caller would hold a worker thread and two thread switches per item
+ * (bench/README.md, "signups without a worker thread").
  * <p>
  * A failed write fails every item of its group with the same exception; what a caller does then (write its item alone,
  * answer 503) is the caller's business. When {@code failQueued} says the failure will hit the next group as well (the
@@ -22,7 +24,7 @@ import java.util.function.Predicate;
  * @param <T> what callers hand in
  * @param <R> what each of them gets back, in the order of the group
  */
-public final class GroupCommit<T, R> {
+public final class GroupCommit<T, R> implements AutoCloseable {
 
     /** Writes one group; returns one result per item, in order. */
     @FunctionalInterface
@@ -30,55 +32,60 @@ public final class GroupCommit<T, R> {
         List<R> write(List<T> group) throws Exception;
     }
 
-    private static final class Job<T, R> {
-        final T item;
-        final CompletableFuture<R> result = new CompletableFuture<>();
-        /** Set by the writer that took it: its owner then only waits. */
-        volatile boolean taken;
-
-        Job(T item) {
-            this.item = item;
-        }
+    /** {@code alone}: written in a group of its own (its shared group failed for a reason of its own). */
+    private record Job<T, R>(T item, boolean alone, CompletableFuture<R> result) {
     }
 
     private final int maxGroup;
-    private final Semaphore turns;
     private final Writer<T, R> writer;
     private final Predicate<Exception> failQueued;
-    private final Queue<Job<T, R>> queue = new ConcurrentLinkedQueue<>();
+    private final BlockingQueue<Job<T, R>> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean closed;
 
-    public GroupCommit(int maxGroup, int writers, Writer<T, R> writer, Predicate<Exception> failQueued) {
+    /** @param name the writers' thread name, numbered */
+    public GroupCommit(String name, int maxGroup, int writers, Writer<T, R> writer, Predicate<Exception> failQueued) {
         if (maxGroup < 1 || writers < 1) {
             throw new IllegalArgumentException("a group holds at least one item and one writer writes it");
         }
         this.maxGroup = maxGroup;
-        this.turns = new Semaphore(writers, true);
         this.writer = writer;
         this.failQueued = failQueued;
+        for (int i = 1; i <= writers; i++) {
+            Thread thread = new Thread(this::writeWhileOpen, name + "-" + i);
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    /** Queues the item; the future completes, on a writer's thread, once the group that holds it is written. */
+    public CompletableFuture<R> submitAsync(T item) {
+        return queue(new Job<>(item, false, new CompletableFuture<>()));
+    }
+
+    /** As {@link #submitAsync}, but the item is written in a group of its own. */
+    public CompletableFuture<R> submitAlone(T item) {
+        return queue(new Job<>(item, true, new CompletableFuture<>()));
+    }
+
+    private CompletableFuture<R> queue(Job<T, R> job) {
+        if (closed) {
+            job.result.completeExceptionally(new IllegalStateException("shutting down"));
+            return job.result;
+        }
+        queue.add(job);
+        return job.result;
     }
 
     /**
-     * Blocks until the item is written (by this thread or another) and returns its result.
+     * Blocks until the item is written and returns its result.
      *
      * @throws RuntimeException the write's failure (a checked one wrapped in {@link CompletionException})
      */
     public R submit(T item) {
-        Job<T, R> job = new Job<>(item);
-        queue.add(job);
-        // Each turn writes the oldest items; this caller's may be beyond that group, or taken by another writer, in
-        // which case it waits for that writer rather than spinning on turns.
-        while (!job.taken) {
-            turns.acquireUninterruptibly();
-            try {
-                if (!job.taken) {
-                    writeQueued();
-                }
-            } finally {
-                turns.release();
-            }
-        }
         try {
-            return job.result.join();
+            return submitAsync(item).join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
@@ -89,30 +96,49 @@ public final class GroupCommit<T, R> {
         return queue.size();
     }
 
-    private void writeQueued() {
-        List<Job<T, R>> group = new ArrayList<>();
-        for (Job<T, R> next; group.size() < maxGroup && (next = queue.poll()) != null;) {
-            next.taken = true;
-            group.add(next);
+    /** Stops the writers after their current group; items still queued fail. */
+    @Override
+    public void close() {
+        closed = true;
+        threads.forEach(Thread::interrupt);
+        failAll(new IllegalStateException("shutting down"));
+    }
+
+    private void writeWhileOpen() {
+        List<Job<T, R>> group = new ArrayList<>(maxGroup);
+        while (!closed) {
+            try {
+                group.add(queue.take());
+            } catch (InterruptedException e) {
+                continue;
+            }
+            queue.drainTo(group, maxGroup - 1);
+            List<Job<T, R>> shared = group;
+            if (group.stream().anyMatch(Job::alone)) {
+                shared = group.stream().filter(job -> !job.alone()).toList();
+                group.stream().filter(Job::alone).forEach(job -> write(List.of(job)));
+            }
+            if (!shared.isEmpty()) {
+                write(shared);
+            }
+            group.clear();
         }
-        if (group.isEmpty()) {
-            return;
-        }
+    }
+
+    private void write(List<Job<T, R>> group) {
         List<R> results;
         try {
-            results = writer.write(group.stream().map(job -> job.item).toList());
+            results = writer.write(group.stream().map(Job::item).toList());
         } catch (Exception e) {
             group.forEach(job -> job.result.completeExceptionally(e));
             if (failQueued.test(e)) {
-                for (Job<T, R> waiting; (waiting = queue.poll()) != null;) {
-                    waiting.taken = true;
-                    waiting.result.completeExceptionally(e);
-                }
+                failAll(e);
             }
             return;
         } catch (Error e) {
+            // The callers hear of it; the writer lives on, or every later caller would wait for ever.
             group.forEach(job -> job.result.completeExceptionally(e));
-            throw e;
+            return;
         }
         if (results.size() != group.size()) {
             IllegalStateException wrong = new IllegalStateException(
@@ -122,6 +148,12 @@ public final class GroupCommit<T, R> {
         }
         for (int i = 0; i < group.size(); i++) {
             group.get(i).result.complete(results.get(i));
+        }
+    }
+
+    private void failAll(Throwable e) {
+        for (Job<T, R> waiting; (waiting = queue.poll()) != null;) {
+            waiting.result.completeExceptionally(e);
         }
     }
 }

@@ -1,8 +1,12 @@
 package app.newsletter.subscription;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 import jakarta.ws.rs.Consumes;
@@ -15,6 +19,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -30,6 +35,7 @@ import app.newsletter.apikeys.Scope;
 import app.newsletter.http.ClientAddresses;
 import app.newsletter.http.ProblemException;
 import app.newsletter.http.TooManyRequests;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 
 /** The signup endpoint for scripts (JSON) and for plain HTML forms, with one reply for every address. */
@@ -38,6 +44,8 @@ import io.vertx.core.http.HttpServerRequest;
 class SignupResource {
 
     static final String THANKS = "Thank you for subscribing.";
+    /** The JSON reply, serialised once: it is the same for every address. */
+    private static final byte[] THANKS_JSON = ("{\"message\":\"" + THANKS + "\"}").getBytes(StandardCharsets.UTF_8);
     private static final Logger LOG = Logger.getLogger(SignupResource.class);
 
     private final SignupWriter signups;
@@ -49,11 +57,14 @@ class SignupResource {
     private final SubscriptionConfig config;
     private final ClientAddresses addresses;
     private final ApiKeys keys;
+    /** Worker threads that carry the request's context, for the signups that must block (a key, proof of work). */
+    private final ManagedExecutor workers;
 
     SignupResource(SignupWriter signups, FormReplies forms, Origins origins, ProofOfWork proofOfWork,
             DomainBlocklist blocklist, SubscriptionMetrics metrics, SubscriptionConfig config,
-            ClientAddresses addresses, ApiKeys keys) {
+            ClientAddresses addresses, ApiKeys keys, ManagedExecutor workers) {
         this.keys = keys;
+        this.workers = workers;
         this.addresses = addresses;
         this.signups = signups;
         this.forms = forms;
@@ -83,17 +94,17 @@ class SignupResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response json(Signup signup, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    public CompletionStage<Response> json(Signup signup, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @Context HttpServerRequest request) {
         if (signup == null) {
             throw ProblemException.badRequest("The request body must be a JSON object with at least an email.");
         }
-        if (ApiKeys.isBearer(authorization)) {
-            accept(() -> checkKeyed(signup, authorization, request));
-        } else {
-            accept(signup, request);
-        }
-        return Response.accepted(Map.of("message", THANKS)).build();
+        // A key is looked up in the database: a keyed signup runs on a worker thread, a visitor's on this event loop.
+        CompletableFuture<String> accepted = ApiKeys.isBearer(authorization)
+                ? workers.supplyAsync(() -> accept(() -> checkKeyed(signup, authorization, request)))
+                : acceptAsync(signup, request);
+        return onThisContext(accepted).thenApply(list -> Response.accepted(THANKS_JSON).type(MediaType.APPLICATION_JSON)
+                .build());
     }
 
     @Operation(summary = "Sign up from a plain HTML form")
@@ -131,17 +142,108 @@ class SignupResource {
     private String accept(Supplier<String> checks) {
         try {
             return checks.get();
-        } catch (TooManyRequests e) {
-            metrics.signup(SubscriptionMetrics.Outcome.LIMITED);
-            throw e;
-        } catch (ProblemException e) {
-            metrics.signup(e.status() == 403 ? SubscriptionMetrics.Outcome.ORIGIN
-                    : SubscriptionMetrics.Outcome.INVALID);
-            throw e;
         } catch (RuntimeException e) {
-            metrics.signup(SubscriptionMetrics.Outcome.ERROR);
+            countRefusal(e);
             throw e;
         }
+    }
+
+    /** {@link #accept(Signup, HttpServerRequest)} for the event loop: its stage completes on a signup writer. */
+    private CompletableFuture<String> acceptAsync(Signup signup, HttpServerRequest request) {
+        CompletableFuture<String> checked;
+        try {
+            checked = checkAsync(signup, request);
+        } catch (RuntimeException e) {
+            countRefusal(e);
+            throw e;
+        }
+        return checked.whenComplete((list, failure) -> {
+            if (failure != null) {
+                countRefusal(unwrap(failure));
+            }
+        });
+    }
+
+    private void countRefusal(Throwable e) {
+        if (e instanceof TooManyRequests) {
+            metrics.signup(SubscriptionMetrics.Outcome.LIMITED);
+        } else if (e instanceof ProblemException problem) {
+            metrics.signup(problem.status() == 403 ? SubscriptionMetrics.Outcome.ORIGIN
+                    : SubscriptionMetrics.Outcome.INVALID);
+        } else {
+            metrics.signup(SubscriptionMetrics.Outcome.ERROR);
+        }
+    }
+
+    /**
+     * {@link #check}'s steps without blocking the event loop: the IP's count and the signup go to the group commit's
+     * writers, and the reply waits for their stage. A list with proof of work spends the solution in the database, so
+     * its signups run {@link #check} on a worker thread instead.
+     */
+    private CompletableFuture<String> checkAsync(Signup signup, HttpServerRequest request) {
+        ClientInfo client = ClientInfo.of(request, addresses);
+        if (signup.isBot()) {
+            return signups.countAsync(client).thenApply(counted -> honeypot(signup));
+        }
+        Signup.Valid valid;
+        try {
+            valid = signup.validate(config, request.getHeader("Referer"), request.getHeader("Accept-Language"));
+            if (proofOfWork.requiredFor(valid.listId())) {
+                return workers.supplyAsync(() -> check(signup, request));
+            }
+            origins.check(valid.listId(), request);
+        } catch (ProblemException refused) {
+            return signups.countAsync(client).thenApply(counted -> {
+                throw refused;
+            });
+        }
+        if (blocklist.blocks(valid.email().domain())) {
+            return signups.countAsync(client).thenApply(counted -> blocked(valid));
+        }
+        return signups.subscribeAsync(valid, client).thenApply(written -> {
+            metrics.signup(SubscriptionMetrics.Outcome.ACCEPTED);
+            return valid.listId();
+        });
+    }
+
+    private String honeypot(Signup signup) {
+        LOG.info("honeypot filled: signup dropped");
+        metrics.signup(SubscriptionMetrics.Outcome.HONEYPOT);
+        return config.lists().containsKey(signup.list()) ? signup.list() : config.defaultList();
+    }
+
+    private String blocked(Signup.Valid valid) {
+        LOG.infof("signup to %s from a blocked domain dropped", valid.listId());
+        metrics.signup(SubscriptionMetrics.Outcome.BLOCKED);
+        return valid.listId();
+    }
+
+    /**
+     * The stage, completed on the calling request's event loop rather than on the writer's thread that completed it:
+     * the reply is written where its connection lives, and the writer goes back to the next group at once.
+     */
+    private static <V> CompletionStage<V> onThisContext(CompletableFuture<V> stage) {
+        io.vertx.core.Context context = Vertx.currentContext();
+        CompletableFuture<V> resumed = new CompletableFuture<>();
+        stage.whenComplete((value, failure) -> {
+            Runnable resume = () -> {
+                if (failure == null) {
+                    resumed.complete(value);
+                } else {
+                    resumed.completeExceptionally(unwrap(failure));
+                }
+            };
+            if (context == null) {
+                resume.run();
+            } else {
+                context.runOnContext(ignored -> resume.run());
+            }
+        });
+        return resumed;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /**
@@ -152,9 +254,7 @@ class SignupResource {
         ClientInfo client = ClientInfo.of(request, addresses);
         if (signup.isBot()) {
             signups.count(client);
-            LOG.info("honeypot filled: signup dropped");
-            metrics.signup(SubscriptionMetrics.Outcome.HONEYPOT);
-            return config.lists().containsKey(signup.list()) ? signup.list() : config.defaultList();
+            return honeypot(signup);
         }
         Signup.Valid valid;
         try {
@@ -169,9 +269,7 @@ class SignupResource {
         }
         if (blocklist.blocks(valid.email().domain())) {
             signups.count(client);
-            LOG.infof("signup to %s from a blocked domain dropped", valid.listId());
-            metrics.signup(SubscriptionMetrics.Outcome.BLOCKED);
-            return valid.listId();
+            return blocked(valid);
         }
         signups.subscribe(valid, client);
         metrics.signup(SubscriptionMetrics.Outcome.ACCEPTED);

@@ -2,9 +2,12 @@ package app.newsletter.subscription;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -17,12 +20,12 @@ import app.newsletter.platform.GroupCommit;
 
 /**
  * Group commit for signups. A request prepares its signup (links minted, mail rendered) and hands it to a
- * {@link GroupCommit} of two writers: a request that finds a writer's turn free writes every signup queued so far in
- * one statement that commits on its own, their per-IP limits included, on its own thread; requests that come while
- * both turns are taken share the next write. Two, so that while one group waits for its commit to reach the disk the
- * other sends its statement (bench/README.md). Each request is answered only after the commit that holds its rows, so a reply
- * still
- * means "stored" (or "refused"), while a spike costs one commit per group instead of one or two per signup.
+ * {@link GroupCommit} with two writer threads: an idle writer takes every signup queued so far and writes them in one
+ * statement that commits on its own, their per-IP limits included; signups that come while both write share the next
+ * group. Two, so that while one group waits for its commit to reach the disk the other sends its statement
+ * (bench/README.md). The JSON endpoint hands its signup in from the HTTP event loop and answers when the stage
+ * completes, so a reply still means "stored" (or "refused"), while a spike costs one commit per group instead of one
+ * or two per signup, and no request holds a thread while it waits.
  * <p>
  * Every signup of a group that failed for a reason of its own (say a deadlock with another instance) is written
  * again as a group of one. When the database is away, the signups still queued fail with the group, so that every
@@ -34,6 +37,8 @@ class SignupWriter {
 
     private static final Logger LOG = Logger.getLogger(SignupWriter.class);
     private static final int WRITERS = 2;
+    /** With {@code NEWSLETTER_SIGNUP_BATCH_SIZE=1} each write holds one signup: more of them at once. */
+    private static final int WRITERS_ALONE = 8;
 
     /** A signup ready to write: everything that needs no database is done before it waits for the shared commit. */
     record NewSignup(Signup.Valid signup, ClientInfo client, Tokens.Minted confirm, Tokens.Minted unsubscribe,
@@ -50,11 +55,10 @@ class SignupWriter {
     private final NewSignups store;
     private final SubscriptionMails mails;
     private final RateWindows windows;
-    /** Null when every signup is written alone ({@code NEWSLETTER_SIGNUP_BATCH_SIZE=1}). */
     private final GroupCommit<Request, NewSignups.Written> groups;
     /**
-     * The group's log line is written off the writing thread: that thread is a request's own, and a line that only
-     * groups with new addresses cause must not make their replies slower than a known address's (bench/timing.sh).
+     * The group's log line is written off the writer's thread: a line that only groups with new addresses cause must
+     * not make their replies slower than a known address's (bench/timing.sh).
      */
     private final ExecutorService logLines = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "signup-log");
@@ -67,8 +71,8 @@ class SignupWriter {
         this.mails = mails;
         this.windows = windows;
         int groupSize = config.signupBatchSize();
-        this.groups = groupSize > 1 ? new GroupCommit<>(groupSize, WRITERS, this::writeGroup, e -> !ownFault(e))
-                : null;
+        this.groups = new GroupCommit<>("signup-writer", groupSize, groupSize > 1 ? WRITERS : WRITERS_ALONE,
+                this::writeGroup, e -> !ownFault(e));
     }
 
     /**
@@ -77,7 +81,15 @@ class SignupWriter {
      * @throws TooManyRequests when the client's IP has used up its windows (nothing is stored)
      */
     void subscribe(Signup.Valid signup, ClientInfo client) {
-        submit(new Request(windows.signupKey(client.ip()), prepare(signup, client)));
+        join(subscribeAsync(signup, client));
+    }
+
+    /**
+     * {@link #subscribe} without blocking the caller: for the HTTP event loop. The stage completes on a writer's
+     * thread, failed with {@link TooManyRequests} when the client's IP has used up its windows.
+     */
+    CompletableFuture<Void> subscribeAsync(Signup.Valid signup, ClientInfo client) {
+        return submit(new Request(windows.signupKey(client.ip()), prepare(signup, client)));
     }
 
     /**
@@ -85,7 +97,7 @@ class SignupWriter {
      * visitors share its address, so no per-IP window applies, and the group's statements stay as they are.
      */
     void subscribeWithKey(Signup.Valid signup, ClientInfo client) {
-        submit(new Request(null, prepare(signup, client)));
+        join(submit(new Request(null, prepare(signup, client))));
     }
 
     /**
@@ -93,7 +105,7 @@ class SignupWriter {
      * as the new address it is again; its IP was counted when it first came in.
      */
     void subscribeAgain(Signup.Valid signup, ClientInfo client) {
-        submit(new Request(null, prepare(signup, client)));
+        join(submit(new Request(null, prepare(signup, client))));
     }
 
     /**
@@ -102,37 +114,37 @@ class SignupWriter {
      * @throws TooManyRequests when the client's IP has used up its windows
      */
     void count(ClientInfo client) {
+        join(countAsync(client));
+    }
+
+    /** {@link #count} without blocking the caller. */
+    CompletableFuture<Void> countAsync(ClientInfo client) {
         String key = windows.signupKey(client.ip());
-        if (key != null) {
-            submit(new Request(key, null));
-        }
+        return key == null ? CompletableFuture.completedFuture(null) : submit(new Request(key, null));
     }
 
-    private void submit(Request request) {
-        NewSignups.Written written;
-        if (groups == null) {
-            written = alone(request);
-        } else {
-            try {
-                written = groups.submit(request);
-            } catch (RuntimeException e) {
-                if (!ownFault(e)) {
-                    throw e;
-                }
-                written = alone(request);
-            }
-        }
-        if (written.state() == NewSignups.State.LIMITED) {
-            throw new TooManyRequests(written.retryAfter());
-        }
+    @PreDestroy
+    void stop() {
+        groups.close();
     }
 
-    /** A group of one: every signup is written alone, or this request's group failed for a reason of its own. */
-    private NewSignups.Written alone(Request request) {
+    private CompletableFuture<Void> submit(Request request) {
+        return groups.submitAsync(request)
+                .exceptionallyCompose(e -> ownFault(e) ? groups.submitAlone(request) : CompletableFuture.failedFuture(e))
+                .thenApply(written -> {
+                    if (written.state() == NewSignups.State.LIMITED) {
+                        throw new TooManyRequests(written.retryAfter());
+                    }
+                    return null;
+                });
+    }
+
+    /** Waits for a stage of this class, rethrowing its failure as thrown. */
+    static void join(CompletableFuture<Void> stage) {
         try {
-            return writeGroup(List.of(request)).get(0);
-        } catch (SQLException e) {
-            throw new IllegalStateException("signup not written: " + e.getMessage(), e);
+            stage.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
     }
 

@@ -24,40 +24,90 @@ import org.junit.jupiter.api.Test;
 class GroupCommitTest {
 
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    private GroupCommit<Integer, Integer> commit;
 
     @AfterEach
     void stop() {
         threads.shutdownNow();
+        if (commit != null) {
+            commit.close();
+        }
     }
 
     private static List<Integer> doubled(List<Integer> group) {
         return group.stream().map(i -> i * 2).toList();
     }
 
-    @Test
-    void a_lone_caller_writes_its_own_item_at_once_on_its_own_thread() {
-        List<Thread> writers = new ArrayList<>();
-        GroupCommit<Integer, Integer> commit = new GroupCommit<>(10, 2, group -> {
-            writers.add(Thread.currentThread());
+    /** One writer whose first write waits for {@code release}; returns the groups written, in order. */
+    private List<List<Integer>> holdingTheFirstWrite(int maxGroup, CountDownLatch started, CountDownLatch release) {
+        List<List<Integer>> groups = Collections.synchronizedList(new ArrayList<>());
+        commit = new GroupCommit<>("test-writer", maxGroup, 1, group -> {
+            groups.add(group);
+            if (groups.size() == 1) {
+                started.countDown();
+                release.await();
+            }
             return doubled(group);
         }, e -> false);
-        assertEquals(42, commit.submit(21));
-        assertEquals(List.of(Thread.currentThread()), writers);
+        return groups;
+    }
+
+    @Test
+    void a_lone_item_is_written_at_once_by_a_writer_and_the_caller_is_not_held() throws Exception {
+        List<String> writers = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch release = new CountDownLatch(1);
+        commit = new GroupCommit<>("test-writer", 10, 2, group -> {
+            writers.add(Thread.currentThread().getName());
+            release.await();
+            return doubled(group);
+        }, e -> false);
+        CompletableFuture<Integer> result = commit.submitAsync(21);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> writers.size() == 1);
+        assertTrue(!result.isDone(), "the caller holds a future, not a thread, while its item is written");
+        release.countDown();
+        assertEquals(42, result.get(5, TimeUnit.SECONDS));
+        assertTrue(writers.get(0).startsWith("test-writer-"), "written on a writer's thread: " + writers);
+    }
+
+    @Test
+    void an_item_submitted_alone_is_written_in_a_group_of_its_own() throws Exception {
+        CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirstWrite = new CountDownLatch(1);
+        List<List<Integer>> groups = holdingTheFirstWrite(10, firstWriteStarted, releaseFirstWrite);
+        CompletableFuture<Integer> first = commit.submitAsync(0);
+        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS));
+        CompletableFuture<Integer> shared1 = commit.submitAsync(1);
+        CompletableFuture<Integer> alone = commit.submitAlone(2);
+        CompletableFuture<Integer> shared2 = commit.submitAsync(3);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> commit.queued() == 3);
+        releaseFirstWrite.countDown();
+
+        assertEquals(List.of(0, 2, 4, 6), List.of(first.get(5, TimeUnit.SECONDS), shared1.get(5, TimeUnit.SECONDS),
+                alone.get(5, TimeUnit.SECONDS), shared2.get(5, TimeUnit.SECONDS)));
+        assertTrue(groups.contains(List.of(2)) && groups.contains(List.of(1, 3)), "groups: " + groups);
+    }
+
+    @Test
+    void closing_fails_what_is_still_queued() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        commit = new GroupCommit<>("test-writer", 1, 1, group -> {
+            writing.countDown();
+            new CountDownLatch(1).await(); // a write that outlasts the shutdown
+            return doubled(group);
+        }, e -> false);
+        commit.submitAsync(0);
+        assertTrue(writing.await(5, TimeUnit.SECONDS));
+        CompletableFuture<Integer> queued = commit.submitAsync(1);
+        commit.close();
+        assertThrows(Exception.class, () -> queued.get(5, TimeUnit.SECONDS));
+        assertThrows(Exception.class, () -> commit.submitAsync(2).get(5, TimeUnit.SECONDS), "refused once closed");
     }
 
     @Test
     void items_that_arrive_during_a_write_share_the_next_one_up_to_the_group_size() throws Exception {
         CountDownLatch firstWriteStarted = new CountDownLatch(1);
         CountDownLatch releaseFirstWrite = new CountDownLatch(1);
-        List<List<Integer>> groups = Collections.synchronizedList(new ArrayList<>());
-        GroupCommit<Integer, Integer> commit = new GroupCommit<>(4, 1, group -> {
-            groups.add(group);
-            if (groups.size() == 1) {
-                firstWriteStarted.countDown();
-                releaseFirstWrite.await();
-            }
-            return doubled(group);
-        }, e -> false);
+        List<List<Integer>> groups = holdingTheFirstWrite(4, firstWriteStarted, releaseFirstWrite);
         CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> commit.submit(0), threads);
         assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS));
         List<CompletableFuture<Integer>> later = new ArrayList<>();
@@ -81,7 +131,7 @@ class GroupCommitTest {
         AtomicInteger writing = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         AtomicInteger written = new AtomicInteger();
-        GroupCommit<Integer, Integer> commit = new GroupCommit<>(16, 2, group -> {
+        commit = new GroupCommit<>("test-writer", 16, 2, group -> {
             mostAtOnce.accumulateAndGet(writing.incrementAndGet(), Math::max);
             Thread.sleep(1); // a commit's wait for the disk
             written.addAndGet(group.size());
@@ -105,7 +155,7 @@ class GroupCommitTest {
             Exception failure, boolean failQueued) throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch fail = new CountDownLatch(1);
-        GroupCommit<Integer, Integer> commit = new GroupCommit<>(1, 1, group -> {
+        commit = new GroupCommit<>("test-writer", 1, 1, group -> {
             if (group.get(0) == 0) {
                 writing.countDown();
                 fail.await();
