@@ -75,6 +75,10 @@ public final class GroupCommit<T, R> implements AutoCloseable {
             return job.result;
         }
         queue.add(job);
+        if (closed) {
+            // Closed while it was being queued: no writer may be left to take it.
+            failAll(new IllegalStateException("shutting down"));
+        }
         return job.result;
     }
 
