@@ -115,30 +115,32 @@ class SignupResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_HTML)
-    public Response form(@RestForm String email, @RestForm String name, @RestForm String list,
+    public CompletionStage<Response> form(@RestForm String email, @RestForm String name, @RestForm String list,
             @RestForm String source, @RestForm String consent, @RestForm String website, @RestForm String pow,
             @RestForm String lang, @Context HttpServerRequest request) {
         Signup signup = new Signup(email, name, list, source, checkbox(consent), website, pow, lang, null,
                 null);
         String acceptLanguage = request.getHeader("Accept-Language");
+        CompletableFuture<String> accepted;
         try {
-            return forms.success(accept(signup, request), lang, acceptLanguage);
-        } catch (InvalidSignup invalid) {
-            return forms.failure(invalid.status(), invalid.listId(), invalid.getMessage(),
-                    List.copyOf(invalid.errors().values()), lang, acceptLanguage);
+            accepted = acceptAsync(signup, request);
+        } catch (RuntimeException e) {
+            accepted = CompletableFuture.failedFuture(e);
         }
+        // The page is rendered back on the event loop, not on the writer that completed the stage.
+        return onThisContext(accepted).handle((listId, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(forms.success(listId, lang, acceptLanguage));
+            }
+            if (failure instanceof InvalidSignup invalid) {
+                return CompletableFuture.completedFuture(forms.failure(invalid.status(), invalid.listId(),
+                        invalid.getMessage(), List.copyOf(invalid.errors().values()), lang, acceptLanguage));
+            }
+            return CompletableFuture.<Response> failedFuture(failure);
+        }).thenCompose(reply -> reply);
     }
 
-    /**
-     * Every check that can refuse a signup, cheapest and most telling first. Bots caught by the honeypot and
-     * addresses of blocked domains get the normal reply: telling them would teach them.
-     *
-     * @return the list joined, so a form can be sent to that list's own thank-you page
-     */
-    private String accept(Signup signup, HttpServerRequest request) {
-        return accept(() -> check(signup, request));
-    }
-
+    /** Runs a keyed signup's checks, counting a refusal in the metrics. */
     private String accept(Supplier<String> checks) {
         try {
             return checks.get();
@@ -148,7 +150,13 @@ class SignupResource {
         }
     }
 
-    /** {@link #accept(Signup, HttpServerRequest)} for the event loop: its stage completes on a signup writer. */
+    /**
+     * Every check that can refuse a signup, cheapest and most telling first, counting a refusal in the metrics. Bots
+     * caught by the honeypot and addresses of blocked domains get the normal reply: telling them would teach them.
+     *
+     * @return the list joined, so a form can be sent to that list's own thank-you page; the stage completes on a
+     *         signup writer (or a worker thread)
+     */
     private CompletableFuture<String> acceptAsync(Signup signup, HttpServerRequest request) {
         CompletableFuture<String> checked;
         try {
