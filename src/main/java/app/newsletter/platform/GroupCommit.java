@@ -88,11 +88,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
      * @throws RuntimeException the write's failure (a checked one wrapped in {@link CompletionException})
      */
     public R submit(T item) {
-        try {
-            return submitAsync(item).join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
-        }
+        return Failures.join(submitAsync(item));
     }
 
     /** Items handed in but not yet taken by a writer. */

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -35,6 +34,7 @@ import app.newsletter.apikeys.Scope;
 import app.newsletter.http.ClientAddresses;
 import app.newsletter.http.ProblemException;
 import app.newsletter.http.TooManyRequests;
+import app.newsletter.platform.Failures;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -167,7 +167,7 @@ class SignupResource {
         }
         return checked.whenComplete((list, failure) -> {
             if (failure != null) {
-                countRefusal(unwrap(failure));
+                countRefusal(Failures.unwrap(failure));
             }
         });
     }
@@ -238,7 +238,7 @@ class SignupResource {
                 if (failure == null) {
                     resumed.complete(value);
                 } else {
-                    resumed.completeExceptionally(unwrap(failure));
+                    resumed.completeExceptionally(Failures.unwrap(failure));
                 }
             };
             if (context == null) {
@@ -248,10 +248,6 @@ class SignupResource {
             }
         });
         return resumed;
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /**

@@ -3,7 +3,6 @@ package app.newsletter.subscription;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -81,7 +80,7 @@ class SignupWriter {
      * @throws TooManyRequests when the client's IP has used up its windows (nothing is stored)
      */
     void subscribe(Signup.Valid signup, ClientInfo client) {
-        join(subscribeAsync(signup, client));
+        Failures.join(subscribeAsync(signup, client));
     }
 
     /**
@@ -97,7 +96,7 @@ class SignupWriter {
      * visitors share its address, so no per-IP window applies, and the group's statements stay as they are.
      */
     void subscribeWithKey(Signup.Valid signup, ClientInfo client) {
-        join(submit(new Request(null, prepare(signup, client))));
+        Failures.join(submit(new Request(null, prepare(signup, client))));
     }
 
     /**
@@ -105,7 +104,7 @@ class SignupWriter {
      * as the new address it is again; its IP was counted when it first came in.
      */
     void subscribeAgain(Signup.Valid signup, ClientInfo client) {
-        join(submit(new Request(null, prepare(signup, client))));
+        Failures.join(submit(new Request(null, prepare(signup, client))));
     }
 
     /**
@@ -114,7 +113,7 @@ class SignupWriter {
      * @throws TooManyRequests when the client's IP has used up its windows
      */
     void count(ClientInfo client) {
-        join(countAsync(client));
+        Failures.join(countAsync(client));
     }
 
     /** {@link #count} without blocking the caller. */
@@ -137,15 +136,6 @@ class SignupWriter {
                     }
                     return null;
                 });
-    }
-
-    /** Waits for a stage of this class, rethrowing its failure as thrown. */
-    static void join(CompletableFuture<Void> stage) {
-        try {
-            stage.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
-        }
     }
 
     private List<NewSignups.Written> writeGroup(List<Request> requests) throws SQLException {
