@@ -43,7 +43,7 @@ class AbuseDefenceTest {
 
     @Test
     void an_ip_gets_three_signups_a_minute_then_429_with_retry_after_while_other_ips_still_subscribe() {
-        String ip = freshIp();
+        String ip = Addresses.freshIp();
         for (int i = 0; i < 3; i++) {
             signUp(ip, Addresses.unique("window")).then().statusCode(202);
         }
@@ -56,12 +56,12 @@ class AbuseDefenceTest {
         assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
         assertEquals(0L, db.count("select count(*) from subscriber where email = ?", refused));
 
-        signUp(freshIp(), Addresses.unique("neighbour")).then().statusCode(202);
+        signUp(Addresses.freshIp(), Addresses.unique("neighbour")).then().statusCode(202);
     }
 
     @Test
     void the_daily_window_counts_requests_older_than_a_minute() {
-        String ip = freshIp();
+        String ip = Addresses.freshIp();
         db.update("insert into rate_window (key, hits, granted) "
                 + "values (?, array_fill(now() - interval '2 hours', array[5]), 5)", "signup-ip:" + ip);
         Response limited = signUp(ip, Addresses.unique("daily"));
@@ -72,7 +72,7 @@ class AbuseDefenceTest {
 
     @Test
     void requests_counted_by_another_instance_in_the_shared_table_limit_this_one() {
-        String ip = freshIp();
+        String ip = Addresses.freshIp();
         // What two signups through another instance leave behind: rows in the one table every instance reads.
         db.update("insert into rate_window (key, hits, granted) values (?, array[now() - interval '10 seconds', "
                 + "now() - interval '5 seconds', now()], 1)", "signup-ip:" + ip);
@@ -81,7 +81,7 @@ class AbuseDefenceTest {
 
     @Test
     void honeypot_and_invalid_requests_count_against_the_ip_too() {
-        String ip = freshIp();
+        String ip = Addresses.freshIp();
         given().header("X-Forwarded-For", ip).contentType(ContentType.JSON)
                 .body(Map.of("email", "bot@example.com", "website", "http://spam")).post("/api/subscriptions")
                 .then().statusCode(202);
@@ -95,7 +95,7 @@ class AbuseDefenceTest {
     void a_bombed_address_gets_at_most_its_daily_cap_of_mails_and_the_same_reply_every_time() {
         String victim = Addresses.unique("victim");
         for (int i = 0; i < 6; i++) {
-            assertEquals(THANKS, signUp(freshIp(), victim).then().statusCode(202).extract().asString());
+            assertEquals(THANKS, signUp(Addresses.freshIp(), victim).then().statusCode(202).extract().asString());
         }
         Mailbox.await(victim, 2);
         Mailbox.assertStays(victim, 2);
@@ -109,7 +109,7 @@ class AbuseDefenceTest {
         String local = victim.substring(0, victim.indexOf('@'));
         String domain = victim.substring(victim.indexOf('@'));
         for (int i = 1; i <= 6; i++) {
-            assertEquals(THANKS, signUp(freshIp(), local + "+" + i + domain).then().statusCode(202).extract()
+            assertEquals(THANKS, signUp(Addresses.freshIp(), local + "+" + i + domain).then().statusCode(202).extract()
                     .asString());
         }
         // Six rows (the addresses differ), but the mailbox behind them gets its cap of two confirmations a day.
@@ -123,7 +123,7 @@ class AbuseDefenceTest {
     void the_daily_cap_also_holds_when_the_victim_is_signed_up_to_one_list_after_another() {
         String victim = Addresses.unique("lists-victim");
         for (String list : new String[] { "peptide-evolution", "shop", "partner" }) {
-            assertEquals(THANKS, given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+            assertEquals(THANKS, given().header("X-Forwarded-For", Addresses.freshIp()).contentType(ContentType.JSON)
                     .body(Map.of("email", victim, "list", list)).post("/api/subscriptions")
                     .then().statusCode(202).extract().asString());
         }
@@ -139,12 +139,12 @@ class AbuseDefenceTest {
         for (String email : new String[] { "x" + UUID.randomUUID() + "@mailinator.com",
                 "y" + UUID.randomUUID() + "@deep.sub.blocked.example", "z" + UUID.randomUUID() + "@blocked.example",
                 "w" + UUID.randomUUID() + "@SPAM.test" }) {
-            assertEquals(THANKS, signUp(freshIp(), email).then().statusCode(202).extract().asString());
+            assertEquals(THANKS, signUp(Addresses.freshIp(), email).then().statusCode(202).extract().asString());
             assertEquals(0L, db.count("select count(*) from subscriber where lower(email) = lower(?)", email));
             assertEquals(0L, db.count("select count(*) from outbox_mail where lower(recipient) = lower(?)", email));
         }
         String fine = "v" + UUID.randomUUID() + "@notblocked.example";
-        signUp(freshIp(), fine).then().statusCode(202);
+        signUp(Addresses.freshIp(), fine).then().statusCode(202);
         assertEquals(1L, db.count("select count(*) from subscriber where email = ?", fine));
     }
 
@@ -154,7 +154,7 @@ class AbuseDefenceTest {
                 .body("required", equalTo(false)).body("challenge", nullValue());
 
         String missing = Addresses.unique("nopow");
-        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+        given().header("X-Forwarded-For", Addresses.freshIp()).contentType(ContentType.JSON)
                 .body(Map.of("email", missing, "list", "guarded")).post("/api/subscriptions")
                 .then().statusCode(400).body("errors.pow", containsString("JavaScript"));
 
@@ -163,7 +163,7 @@ class AbuseDefenceTest {
                 .body("required", equalTo(true)).body("algorithm", equalTo("SHA-256")).extract().jsonPath();
         String solved = solve(challenge);
         String email = Addresses.unique("pow");
-        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+        given().header("X-Forwarded-For", Addresses.freshIp()).contentType(ContentType.JSON)
                 .body(Map.of("email", email, "list", "guarded", "pow", solved)).post("/api/subscriptions")
                 .then().statusCode(202);
         assertEquals(1L, db.count("select count(*) from subscriber where email = ? and list_id = 'guarded'", email));
@@ -172,7 +172,7 @@ class AbuseDefenceTest {
                 + challenge.getString("challenge") + "\",\"number\":" + (number(challenge) + 1) + ",\"salt\":\""
                 + challenge.getString("salt") + "\",\"signature\":\"" + challenge.getString("signature") + "\"}")
                 .getBytes(StandardCharsets.UTF_8));
-        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+        given().header("X-Forwarded-For", Addresses.freshIp()).contentType(ContentType.JSON)
                 .body(Map.of("email", Addresses.unique("forged"), "list", "guarded", "pow", forged))
                 .post("/api/subscriptions").then().statusCode(400).body("errors.pow", containsString("not valid"));
         assertEquals(0L, db.count("select count(*) from subscriber where list_id = 'guarded' and email like "
@@ -195,7 +195,7 @@ class AbuseDefenceTest {
                 + ",\"salt\":\"" + splicedSalt + "\",\"signature\":\"" + challenge.getString("signature") + "\"}")
                 .getBytes(StandardCharsets.UTF_8));
         String email = Addresses.unique("spliced");
-        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+        given().header("X-Forwarded-For", Addresses.freshIp()).contentType(ContentType.JSON)
                 .body(Map.of("email", email, "list", "guarded", "pow", spliced)).post("/api/subscriptions")
                 .then().statusCode(400).body("errors.pow", containsString("not valid"));
         assertEquals(0L, db.count("select count(*) from subscriber where email = ?", email));
@@ -206,11 +206,11 @@ class AbuseDefenceTest {
         JsonPath challenge = given().get("/api/challenge?list=guarded").then().statusCode(200).extract().jsonPath();
         String solved = solve(challenge);
         String first = Addresses.unique("replay-first");
-        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+        given().header("X-Forwarded-For", Addresses.freshIp()).contentType(ContentType.JSON)
                 .body(Map.of("email", first, "list", "guarded", "pow", solved)).post("/api/subscriptions")
                 .then().statusCode(202);
         String second = Addresses.unique("replay-second");
-        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.JSON)
+        given().header("X-Forwarded-For", Addresses.freshIp()).contentType(ContentType.JSON)
                 .body(Map.of("email", second, "list", "guarded", "pow", solved)).post("/api/subscriptions")
                 .then().statusCode(400).body("errors.pow", containsString("already been used"));
         assertEquals(1L, db.count("select count(*) from subscriber where email = ?", first));
@@ -222,7 +222,7 @@ class AbuseDefenceTest {
 
     @Test
     void a_client_that_writes_its_own_x_forwarded_for_in_front_of_the_proxys_entry_is_still_counted_by_its_real_ip() {
-        String real = freshIp();
+        String real = Addresses.freshIp();
         // An appending proxy (nginx $proxy_add_x_forwarded_for) puts the client's real address last.
         for (int i = 0; i < 3; i++) {
             signUp("198.51.100." + i + ", " + real, Addresses.unique("spoof")).then().statusCode(202);
@@ -249,7 +249,7 @@ class AbuseDefenceTest {
         }
         signUp(prefix + "ffff:1:2:3", Addresses.unique("v6")).then().statusCode(429);
 
-        String v4 = freshIp();
+        String v4 = Addresses.freshIp();
         signUp(v4, Addresses.unique("mapped")).then().statusCode(202);
         signUp("::ffff:" + v4, Addresses.unique("mapped")).then().statusCode(202);
         signUp("[::ffff:" + v4 + "]:4711", Addresses.unique("mapped")).then().statusCode(202);
@@ -262,26 +262,26 @@ class AbuseDefenceTest {
         try {
             // Ten wrong passwords for ada, each from another IP: the user's window fills.
             for (int i = 0; i < 10; i++) {
-                staff(freshIp(), "ada", "guess-" + i).then().statusCode(401);
+                staff(Addresses.freshIp(), "ada", "guess-" + i).then().statusCode(401);
             }
-            String ip = freshIp();
+            String ip = Addresses.freshIp();
             await("ada's login window is full").atMost(Duration.ofSeconds(10))
                     .until(() -> staff(ip, "ada", "ada-secret").statusCode() == 429);
-            Response refused = staff(freshIp(), "ada", "ada-secret");
+            Response refused = staff(Addresses.freshIp(), "ada", "ada-secret");
             refused.then().statusCode(429).contentType("application/problem+json")
                     .body("detail", containsString("Too many failed logins"));
             int retryAfter = Integer.parseInt(refused.header("Retry-After"));
             assertTrue(retryAfter >= 1 && retryAfter <= 61, "Retry-After " + retryAfter);
-            staff(freshIp(), "mia", "mia-secret").then().statusCode(200);
+            staff(Addresses.freshIp(), "mia", "mia-secret").then().statusCode(200);
 
             // Ten wrong logins from one IP, each for another user name: the IP's window fills.
-            String guesser = freshIp();
+            String guesser = Addresses.freshIp();
             for (int i = 0; i < 10; i++) {
                 staff(guesser, "user" + i, "guess").then().statusCode(401);
             }
             await("the guessing IP's login window is full").atMost(Duration.ofSeconds(10))
                     .until(() -> staff(guesser, "mia", "mia-secret").statusCode() == 429);
-            staff(freshIp(), "mia", "mia-secret").then().statusCode(200);
+            staff(Addresses.freshIp(), "mia", "mia-secret").then().statusCode(200);
             assertEquals(10L, db.count("select cardinality(hits) from rate_window where key = ?",
                     "login-ip:" + guesser));
         } finally {
@@ -292,23 +292,23 @@ class AbuseDefenceTest {
     @Test
     void one_ip_hammering_the_confirm_form_gets_429_after_its_window() {
         String email = Addresses.unique("hammer");
-        signUp(freshIp(), email).then().statusCode(202);
+        signUp(Addresses.freshIp(), email).then().statusCode(202);
         String token = Mailbox.token(Mailbox.link(Mailbox.await(email, 1).get(0), "http://localhost:8080/confirm"));
-        String ip = freshIp();
+        String ip = Addresses.freshIp();
         for (int i = 0; i < LinkWindows.PER_MINUTE; i++) {
             given().header("X-Forwarded-For", ip).contentType(ContentType.URLENC).formParam("token", token)
                     .post("/confirm").then().statusCode(200);
         }
         given().header("X-Forwarded-For", ip).contentType(ContentType.URLENC).formParam("token", token)
                 .post("/confirm").then().statusCode(429).header("Retry-After", org.hamcrest.Matchers.notNullValue());
-        given().header("X-Forwarded-For", freshIp()).contentType(ContentType.URLENC).formParam("token", token)
+        given().header("X-Forwarded-For", Addresses.freshIp()).contentType(ContentType.URLENC).formParam("token", token)
                 .post("/confirm").then().statusCode(200);
     }
 
     @Test
     void origin_null_from_a_sandboxed_page_is_never_allowed() {
         String email = Addresses.unique("origin-null");
-        given().header("X-Forwarded-For", freshIp()).header("Origin", "null").contentType(ContentType.JSON)
+        given().header("X-Forwarded-For", Addresses.freshIp()).header("Origin", "null").contentType(ContentType.JSON)
                 .body(Map.of("email", email)).post("/api/subscriptions").then().statusCode(403);
         assertEquals(0L, db.count("select count(*) from subscriber where email = ?", email));
         given().header("Origin", "null").header("Access-Control-Request-Method", "POST")
@@ -331,24 +331,24 @@ class AbuseDefenceTest {
     @Test
     void signups_from_origins_not_allowed_for_the_list_are_refused_and_not_stored() {
         String fromEvil = Addresses.unique("evil");
-        given().header("X-Forwarded-For", freshIp()).header("Origin", "https://evil.example")
+        given().header("X-Forwarded-For", Addresses.freshIp()).header("Origin", "https://evil.example")
                 .contentType(ContentType.JSON).body(Map.of("email", fromEvil)).post("/api/subscriptions")
                 .then().statusCode(403).header("Access-Control-Allow-Origin", nullValue())
                 .body("detail", containsString("not accepted"));
-        given().header("X-Forwarded-For", freshIp()).header("Referer", "https://evil.example/page")
+        given().header("X-Forwarded-For", Addresses.freshIp()).header("Referer", "https://evil.example/page")
                 .contentType(ContentType.URLENC).formParam("email", fromEvil).post("/api/subscriptions")
                 .then().statusCode(403).contentType(ContentType.HTML).body(containsString("Something went wrong."));
         assertEquals(0L, db.count("select count(*) from subscriber where email = ?", fromEvil));
 
         String shopOnly = Addresses.unique("shop");
-        given().header("X-Forwarded-For", freshIp()).header("Origin", "https://shop.example")
+        given().header("X-Forwarded-For", Addresses.freshIp()).header("Origin", "https://shop.example")
                 .contentType(ContentType.JSON).body(Map.of("email", shopOnly)).post("/api/subscriptions")
                 .then().statusCode(403);
-        given().header("X-Forwarded-For", freshIp()).header("Origin", "https://shop.example")
+        given().header("X-Forwarded-For", Addresses.freshIp()).header("Origin", "https://shop.example")
                 .contentType(ContentType.JSON).body(Map.of("email", shopOnly, "list", "shop"))
                 .post("/api/subscriptions")
                 .then().statusCode(202).header("Access-Control-Allow-Origin", "https://shop.example");
-        given().header("X-Forwarded-For", freshIp()).header("Origin", "https://blog.example")
+        given().header("X-Forwarded-For", Addresses.freshIp()).header("Origin", "https://blog.example")
                 .contentType(ContentType.JSON).body(Map.of("email", Addresses.unique("blog")))
                 .post("/api/subscriptions")
                 .then().statusCode(202).header("Access-Control-Allow-Origin", "https://blog.example");
@@ -362,7 +362,7 @@ class AbuseDefenceTest {
         try {
             await().atMost(Duration.ofSeconds(15)).until(() -> breakerOpen() == 1);
             String email = Addresses.unique("held");
-            signUp(freshIp(), email).then().statusCode(202);
+            signUp(Addresses.freshIp(), email).then().statusCode(202);
             Object value = db.rows("select next_attempt_at from outbox_mail where recipient = ?", email).get(0)
                     .get("next_attempt_at");
             Instant next = ((java.sql.Timestamp) value).toInstant();
@@ -389,12 +389,6 @@ class AbuseDefenceTest {
     private static Response signUp(String ip, String email) {
         return given().header("X-Forwarded-For", ip).contentType(ContentType.JSON).body(Map.of("email", email))
                 .post("/api/subscriptions");
-    }
-
-    private static String freshIp() {
-        UUID id = UUID.randomUUID();
-        return "10." + (id.hashCode() & 0xff) + "." + ((id.hashCode() >> 8) & 0xff) + "."
-                + ((id.hashCode() >> 16) & 0xff);
     }
 
     private static int number(JsonPath challenge) {
