@@ -15,6 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import app.newsletter.platform.Sha256;
+
 /**
  * The hash puzzle itself (the scheme of ALTCHA), pure logic: the challenge is SHA-256(salt + secret number), signed
  * with an HMAC, and the browser finds the number by trying them. The salt carries a nonce, the list and the expiry,
@@ -90,11 +92,7 @@ final class Puzzle {
     }
 
     static String sha256(String value) {
-        try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(value);
     }
 
     /** The salt (with its expiry and terminator) and the challenge, signed together. */

@@ -1,11 +1,11 @@
 package app.newsletter.apikeys;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.regex.Pattern;
+
+import app.newsletter.platform.Sha256;
 
 /**
  * Making and recognising keys. A key is {@code nlk_} and 256 random bits in base64url (47 characters): the prefix lets
@@ -41,10 +41,6 @@ final class KeyMaterial {
     }
 
     static byte[] hash(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return Sha256.of(key.getBytes(StandardCharsets.US_ASCII));
     }
 }

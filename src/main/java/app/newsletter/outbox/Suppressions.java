@@ -1,8 +1,6 @@
 package app.newsletter.outbox;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 
@@ -11,6 +9,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import app.newsletter.platform.InstallationSecrets;
+import app.newsletter.platform.Sha256;
 
 /**
  * The home of {@code suppression}: addresses no mail may reach, as salted SHA-256 of the lower-cased address (enough
@@ -65,14 +64,8 @@ public class Suppressions {
      * and takes no other local part): lower case here is the database's lower(), which the claim hashes with.
      */
     public String hash(String address) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            sha256.update(secrets.value(SALT));
-            return HexFormat.of()
-                    .formatHex(sha256.digest(address.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return HexFormat.of().formatHex(Sha256.of(secrets.value(SALT),
+                address.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
     }
 
     static final String SALT = "suppression-salt";

@@ -1,8 +1,5 @@
 package app.newsletter.subscription;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import app.newsletter.abuse.AbuseConfig;
 import app.newsletter.abuse.RateWindows;
+import app.newsletter.platform.Sha256;
 import io.quarkus.scheduler.Scheduled;
 
 /**
@@ -141,10 +138,11 @@ class ConfirmationGate {
         List<String[]> keys = new ArrayList<>(ipKeys.size());
         for (int i = 0; i < ipKeys.size(); i++) {
             Recipient recipient = recipients.get(i);
+            // Both of an address's keys hash the same mailbox: once.
+            String mailbox = recipient == null ? null : mailboxHash(recipient.email());
             keys.add(new String[] { ipKeys.get(i),
-                    recipient == null || cooldown.isZero() ? null
-                            : cooldownKey(recipient.listId(), recipient.email()),
-                    recipient == null ? null : capKey(recipient.email()) });
+                    mailbox == null || cooldown.isZero() ? null : COOLDOWN + recipient.listId() + ":" + mailbox,
+                    mailbox == null ? null : CAP + mailbox });
         }
         return keys;
     }
@@ -162,8 +160,11 @@ class ConfirmationGate {
 
     /** The cooldown's key: the list and the canonical mailbox, hashed like the cap's. */
     static String cooldownKey(String listId, String email) {
-        return "cooldown:" + listId + ":" + hash(canonicalMailbox(email));
+        return COOLDOWN + listId + ":" + mailboxHash(email);
     }
+
+    private static final String COOLDOWN = "cooldown:";
+    private static final String CAP = "confirm-to:";
 
     /**
      * The cap's key: the canonical mailbox (case-folded, a {@code +tag} dropped, so that {@code victim+1@} to
@@ -171,16 +172,11 @@ class ConfirmationGate {
      * erasure request removes it too).
      */
     static String capKey(String email) {
-        return "confirm-to:" + hash(canonicalMailbox(email));
+        return CAP + mailboxHash(email);
     }
 
-    private static String hash(String mailbox) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(mailbox.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+    private static String mailboxHash(String email) {
+        return Sha256.hex(canonicalMailbox(email));
     }
 
     /** The mailbox a sub-address delivers to: lower case, the local part cut at its first {@code +}. */

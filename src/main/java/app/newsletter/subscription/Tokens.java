@@ -1,8 +1,6 @@
 package app.newsletter.subscription;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +12,8 @@ import jakarta.persistence.EntityManager;
 
 import org.hibernate.query.NativeQuery;
 import org.hibernate.type.StandardBasicTypes;
+
+import app.newsletter.platform.Sha256;
 
 /**
  * Link tokens: 256 random bits, handed out once in a mail or page; only their SHA-256 is stored, so a copy of the
@@ -137,10 +137,6 @@ class Tokens {
     }
 
     static byte[] hash(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return Sha256.of(token.getBytes(StandardCharsets.US_ASCII));
     }
 }
