@@ -141,8 +141,8 @@ class ConfirmationGate {
             // Both of an address's keys hash the same mailbox: once.
             String mailbox = recipient == null ? null : mailboxHash(recipient.email());
             keys.add(new String[] { ipKeys.get(i),
-                    mailbox == null || cooldown.isZero() ? null : COOLDOWN + recipient.listId() + ":" + mailbox,
-                    mailbox == null ? null : CAP + mailbox });
+                    mailbox == null || cooldown.isZero() ? null : cooldownKeyOf(recipient.listId(), mailbox),
+                    mailbox == null ? null : capKeyOf(mailbox) });
         }
         return keys;
     }
@@ -160,11 +160,12 @@ class ConfirmationGate {
 
     /** The cooldown's key: the list and the canonical mailbox, hashed like the cap's. */
     static String cooldownKey(String listId, String email) {
-        return COOLDOWN + listId + ":" + mailboxHash(email);
+        return cooldownKeyOf(listId, mailboxHash(email));
     }
 
-    private static final String COOLDOWN = "cooldown:";
-    private static final String CAP = "confirm-to:";
+    private static String cooldownKeyOf(String listId, String mailboxHash) {
+        return "cooldown:" + listId + ":" + mailboxHash;
+    }
 
     /**
      * The cap's key: the canonical mailbox (case-folded, a {@code +tag} dropped, so that {@code victim+1@} to
@@ -172,7 +173,11 @@ class ConfirmationGate {
      * erasure request removes it too).
      */
     static String capKey(String email) {
-        return CAP + mailboxHash(email);
+        return capKeyOf(mailboxHash(email));
+    }
+
+    private static String capKeyOf(String mailboxHash) {
+        return "confirm-to:" + mailboxHash;
     }
 
     private static String mailboxHash(String email) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -130,14 +131,15 @@ class SignupResource {
         // The page is rendered back on the event loop, not on the writer that completed the stage.
         return onThisContext(accepted).handle((listId, failure) -> {
             if (failure == null) {
-                return CompletableFuture.completedFuture(forms.success(listId, lang, acceptLanguage));
+                return forms.success(listId, lang, acceptLanguage);
             }
             if (failure instanceof InvalidSignup invalid) {
-                return CompletableFuture.completedFuture(forms.failure(invalid.status(), invalid.listId(),
-                        invalid.getMessage(), List.copyOf(invalid.errors().values()), lang, acceptLanguage));
+                return forms.failure(invalid.status(), invalid.listId(), invalid.getMessage(),
+                        List.copyOf(invalid.errors().values()), lang, acceptLanguage);
             }
-            return CompletableFuture.<Response> failedFuture(failure);
-        }).thenCompose(reply -> reply);
+            // Any other refusal (429, 503, ...) goes on to the exception mappers, as the JSON endpoint's does.
+            throw failure instanceof RuntimeException runtime ? runtime : new CompletionException(failure);
+        });
     }
 
     /** Runs a keyed signup's checks, counting a refusal in the metrics. */

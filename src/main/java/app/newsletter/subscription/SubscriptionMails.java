@@ -170,8 +170,9 @@ class SubscriptionMails {
      */
     Map<String, String> headers(String kind, String listId, String unsubscribeUrl) {
         Map<String, String> headers = new LinkedHashMap<>();
-        String id = listIds.computeIfAbsent(listId, this::listIdOf);
-        headers.put("List-Id", listHeaders.computeIfAbsent(listId, list -> listHeaderOf(list, id)));
+        ListId list = listIds.computeIfAbsent(listId, this::listIdOf);
+        String id = list.id();
+        headers.put("List-Id", list.header());
         // RFC 8058: mailbox providers unsubscribe with one POST to the https URL, without showing any page; the
         // mailto: is for the clients that only know RFC 2369.
         String unsubscribe = "<" + unsubscribeUrl + ">";
@@ -187,19 +188,19 @@ class SubscriptionMails {
         return headers;
     }
 
-    /** Per list, computed once: they go into every confirmation of a launch. Bounded by the configured lists. */
-    private final Map<String, String> listIds = new ConcurrentHashMap<>();
-    private final Map<String, String> listHeaders = new ConcurrentHashMap<>();
-
-    /** RFC 2919: a globally unique id under a domain the sender controls. */
-    private String listIdOf(String listId) {
-        return "<" + NOT_IN_LIST_ID.matcher(listId.toLowerCase(Locale.ROOT)).replaceAll("-") + "." + fromDomain + ">";
+    /** A list's RFC 2919 id, and its List-Id header: the list's name as a phrase before the id. */
+    private record ListId(String id, String header) {
     }
 
-    /** The List-Id header: the list's name as a phrase before its id. */
-    private String listHeaderOf(String listId, String id) {
+    /** Per list, computed once: they go into every confirmation of a launch. Bounded by the configured lists. */
+    private final Map<String, ListId> listIds = new ConcurrentHashMap<>();
+
+    /** RFC 2919: a globally unique id under a domain the sender controls. */
+    private ListId listIdOf(String listId) {
+        String id = "<" + NOT_IN_LIST_ID.matcher(listId.toLowerCase(Locale.ROOT)).replaceAll("-") + "." + fromDomain
+                + ">";
         String name = config.lists().get(listId).displayName();
-        return PLAIN_PHRASE.matcher(name).matches() ? "\"" + name + "\" " + id : id;
+        return new ListId(id, PLAIN_PHRASE.matcher(name).matches() ? "\"" + name + "\" " + id : id);
     }
 
     private static final java.util.regex.Pattern NOT_IN_LIST_ID = java.util.regex.Pattern.compile("[^a-z0-9-]+");

@@ -60,6 +60,24 @@ class AbuseDefenceTest {
     }
 
     @Test
+    void a_form_over_its_ips_window_gets_the_html_page_with_429_and_retry_after_and_nothing_is_stored() {
+        String ip = Addresses.freshIp();
+        for (int i = 0; i < 3; i++) {
+            given().header("X-Forwarded-For", ip).contentType(ContentType.URLENC)
+                    .formParam("email", Addresses.unique("form-window")).post("/api/subscriptions")
+                    .then().statusCode(200).contentType(ContentType.HTML).body(containsString("Thank you"));
+        }
+        String refused = Addresses.unique("form-refused");
+        // Refused by the group's own statement on a writer thread: the page comes back through the stage's failure.
+        Response limited = given().header("X-Forwarded-For", ip).contentType(ContentType.URLENC)
+                .formParam("email", refused).post("/api/subscriptions");
+        limited.then().statusCode(429).contentType(ContentType.HTML).body(containsString("Something went wrong."));
+        int retryAfter = Integer.parseInt(limited.header("Retry-After"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+        assertEquals(0L, db.count("select count(*) from subscriber where email = ?", refused));
+    }
+
+    @Test
     void the_daily_window_counts_requests_older_than_a_minute() {
         String ip = Addresses.freshIp();
         db.update("insert into rate_window (key, hits, granted) "
