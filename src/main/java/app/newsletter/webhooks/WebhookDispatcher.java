@@ -19,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import app.newsletter.platform.Activity;
 import app.newsletter.platform.Drainable;
 import app.newsletter.platform.Failures;
 import io.quarkus.scheduler.Scheduled;
@@ -35,19 +36,25 @@ import io.vertx.core.http.RequestOptions;
  * times out for an hour delays nobody else's events (and signups and mail never wait for any endpoint: they only
  * insert rows). A round locks a batch of the endpoint's due events and posts them concurrently: only a 2xx answer
  * delivers, redirects are not followed, 410 Gone disables the endpoint, anything else is tried again on the schedule,
- * a 429 or 503 no sooner than its {@code Retry-After}.
+ * a 429 or 503 no sooner than its {@code Retry-After}. While visitors keep the public port busy, each endpoint's
+ * events go out at most {@code busy-rate} a second ({@link #pace}).
  */
 @ApplicationScoped
 class WebhookDispatcher implements Drainable {
 
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
     private static final String USER_AGENT = "newsletter-webhooks/1";
+    /** How long without a request on the public port before deliveries go at full speed again. */
+    private static final Duration QUIET = Duration.ofSeconds(1);
+    /** A paced round looks this often whether the port went quiet (or the service is stopping). */
+    private static final long PACE_STEP_NANOS = Duration.ofMillis(50).toNanos();
 
     private final WebhookEndpoints endpoints;
     private final WebhookStore store;
     private final WebhooksConfig config;
     private final WebhookMetrics metrics;
     private final RetrySchedule schedule;
+    private final Activity activity;
     private final HttpClient http;
     private final ExecutorService rounds = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "webhook-round");
@@ -58,12 +65,13 @@ class WebhookDispatcher implements Drainable {
     private volatile boolean stopping;
 
     WebhookDispatcher(WebhookEndpoints endpoints, WebhookStore store, WebhooksConfig config, WebhookMetrics metrics,
-            Vertx vertx) {
+            Activity activity, Vertx vertx) {
         this.endpoints = endpoints;
         this.store = store;
         this.config = config;
         this.metrics = metrics;
         this.schedule = new RetrySchedule(config.retrySchedule());
+        this.activity = activity;
         // Vert.x's client, on the event loops the service already runs: a JDK HttpClient cost the service about as much
         // CPU per event as a signup (bench/README.md). Keep-alive pools one connection per event in flight.
         this.http = vertx.createHttpClient(new HttpClientOptions()
@@ -113,6 +121,7 @@ class WebhookDispatcher implements Drainable {
             if (stopping) {
                 return;
             }
+            long started = System.nanoTime();
             boolean gone;
             try (WebhookStore.Round round = store.claim(endpoint.id(), config.batchSize(), maxRound)) {
                 claimed = round.events().size();
@@ -129,7 +138,38 @@ class WebhookDispatcher implements Drainable {
                         + "POST /api/admin/webhooks/%s/enable starts it again", endpoint.id(), stopped, endpoint.id());
                 return;
             }
+            if (claimed == config.batchSize()) {
+                pace(endpoint.id(), claimed, started);
+            }
         } while (claimed == config.batchSize());
+    }
+
+    /**
+     * Webhooks are background work, like a mail backlog's drain: each event costs this machine about a sixth of a
+     * signup (an HTTP request, its signature, its row), so during a launch an endpoint that takes every event at once
+     * would cost visitors a sixth of the signups the machine can take (bench/README.md). While requests keep coming,
+     * a round therefore spreads its batches to at most {@code busy-rate} events a second; as soon as the public port
+     * has been quiet for a second, it goes on at the endpoint's own speed. The wait holds no lock and no connection.
+     */
+    private void pace(String endpointId, int sent, long startedNanos) {
+        long due = startedNanos + (long) (sent * 1e9 / config.busyRate());
+        long waitedFrom = System.nanoTime();
+        boolean waited = false;
+        try {
+            while (!stopping && !activity.quietFor(QUIET)) {
+                long left = due - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                waited = true;
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, PACE_STEP_NANOS));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (waited) {
+            metrics.paced(endpointId, Duration.ofNanos(System.nanoTime() - waitedFrom));
+        }
     }
 
     /** What one attempt came to: the HTTP status (0 without an answer), why it failed, how long to wait at least. */

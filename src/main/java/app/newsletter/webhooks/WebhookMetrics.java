@@ -49,6 +49,11 @@ class WebhookMetrics {
         }
     }
 
+    void paced(String endpoint, Duration waited) {
+        registry.counter("newsletter.webhooks.paced.seconds", "endpoint", endpoint)
+                .increment(waited.toNanos() / 1e9);
+    }
+
     /** The backlog per endpoint, at most a few seconds old; null when the database cannot be read. */
     Map<String, WebhookStore.Backlog> backlog() {
         return backlog.get();

@@ -42,6 +42,15 @@ public interface WebhooksConfig {
     @Positive
     int batchSize();
 
+    /**
+     * Most events sent to each endpoint per second while visitors keep the public port busy (a request within the last
+     * second). Deliveries are background work: during a launch they leave the machine to signups and trail behind, and
+     * once requests pause they catch up as fast as the endpoint answers. Below this rate nothing waits.
+     */
+    @WithDefault("200")
+    @Positive
+    int busyRate();
+
     /** Longest time one delivery may take, connecting included, before it counts as failed. */
     @WithDefault("PT15S")
     Duration timeout();
