@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +49,7 @@ class PacedDeliveryTest {
     public static class SlowWhenBusy extends WebhookReceiverResource {
         @Override
         public Map<String, String> start() {
-            Map<String, String> config = new java.util.HashMap<>(super.start());
+            Map<String, String> config = new HashMap<>(super.start());
             config.put("newsletter.webhooks.busy-rate", String.valueOf(BUSY_RATE));
             config.put("newsletter.webhooks.batch-size", String.valueOf(BATCH));
             config.put("newsletter.webhooks.paced.url", WebhookReceiver.url("/hooks/paced"));
