@@ -154,10 +154,8 @@ class OutboxDispatcher implements Drainable {
      * outage or at night, not a launch, whose confirmations keep their one lane.
      */
     private boolean quiet() {
-        return activity.quietFor(QUIET);
+        return activity.quiet();
     }
-
-    private static final Duration QUIET = Duration.ofSeconds(1);
 
     private List<OutboxMail> claim() {
         double lease = config.lease().toMillis() / 1000.0;

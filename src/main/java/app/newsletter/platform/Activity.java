@@ -18,8 +18,11 @@ public class Activity {
         lastRequest = System.nanoTime();
     }
 
-    /** @return true when no request arrived within {@code quiet} */
-    public boolean quietFor(Duration quiet) {
-        return System.nanoTime() - lastRequest >= quiet.toNanos();
+    /** How long without a request before no one counts as waiting for an answer. */
+    private static final long QUIET_NANOS = Duration.ofSeconds(1).toNanos();
+
+    /** @return true when no request arrived within the last second: background work may take the machine */
+    public boolean quiet() {
+        return System.nanoTime() - lastRequest >= QUIET_NANOS;
     }
 }

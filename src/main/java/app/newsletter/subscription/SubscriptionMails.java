@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -203,8 +204,8 @@ class SubscriptionMails {
         return new ListId(id, PLAIN_PHRASE.matcher(name).matches() ? "\"" + name + "\" " + id : id);
     }
 
-    private static final java.util.regex.Pattern NOT_IN_LIST_ID = java.util.regex.Pattern.compile("[^a-z0-9-]+");
+    private static final Pattern NOT_IN_LIST_ID = Pattern.compile("[^a-z0-9-]+");
 
     /** Printable ASCII without quotes or backslashes: fits a quoted phrase without MIME encoding. */
-    private static final java.util.regex.Pattern PLAIN_PHRASE = java.util.regex.Pattern.compile("[ !#-\\[\\]-~]{1,100}");
+    private static final Pattern PLAIN_PHRASE = Pattern.compile("[ !#-\\[\\]-~]{1,100}");
 }

@@ -44,8 +44,6 @@ class WebhookDispatcher implements Drainable {
 
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
     private static final String USER_AGENT = "newsletter-webhooks/1";
-    /** How long without a request on the public port before deliveries go at full speed again. */
-    private static final Duration QUIET = Duration.ofSeconds(1);
     /** A paced round looks this often whether the port went quiet (or the service is stopping). */
     private static final long PACE_STEP_NANOS = Duration.ofMillis(50).toNanos();
 
@@ -156,7 +154,7 @@ class WebhookDispatcher implements Drainable {
         long waitedFrom = System.nanoTime();
         boolean waited = false;
         try {
-            while (!stopping && !activity.quietFor(QUIET)) {
+            while (!stopping && !activity.quiet()) {
                 long left = due - System.nanoTime();
                 if (left <= 0) {
                     break;
