@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ class NewSignups {
     /**
      * {@link #WRITE} with the {@code subscription.created} webhook event of every subscriber it writes
      * ({@link Webhooks#queueFrom}), for installations with an endpoint that wants them: the events commit with their
-     * rows in the same round trip. Its data fields are those of {@link SubscriptionEvents#data}.
+     * rows in the same round trip. Its data are {@link SubscriptionEvents#createdDataAfterId}'s, after the id.
      */
     static final String WRITE_WITH_EVENTS = write(true);
 
@@ -75,8 +76,8 @@ class NewSignups {
                             row_number() over (partition by q.l, q.e order by q.o) = 1 as first
                        from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                                    ?::bytea[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                                   ?::text[])
-                            with ordinality as q(l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, o)
+                                   ?::text[]%s)
+                            with ordinality as q(l, e, n, s, v, ip, ua, ch, uh, mk, mr, ms, mt, mh, mj, %so)
                        join verdict vd on vd.o = q.o
                       where q.l is not null and (vd.refused_at is null or vd.refused_at > 0)),
                 tally as (%s),
@@ -93,6 +94,9 @@ class NewSignups {
                   left join g on g.o = vd.o and g.first
                   left join written w on w.list_id = g.l and w.email = g.e
                  order by vd.o""".formatted(ConfirmationGate.CLAUSES,
+                // With events, each request also brings its event's data after the subscriber's id, and its client
+                // fields (SubscriptionEvents#createdDataAfterId): the row's JSON is then spliced, not built, in SQL.
+                events ? ", ?::text[], ?::text[]" : "", events ? "dj, cj, " : "",
                 ConfirmationTally.addFrom("(select count(*) from g where a)"),
                 // The subquery's ORDER BY gives the insert its rows, and so its locks, in address order (the same
                 // order in every group, so that two groups written at once cannot deadlock): PostgreSQL does not
@@ -123,13 +127,7 @@ class NewSignups {
                            from admitted) as m"""),
                 events ? ",\nevents as (" + Webhooks.queueFrom("""
                         (select w.list_id, '%s' as event_type, w.created_at as occurred_at,
-                                jsonb_build_object('id', w.id, 'list', w.list_id, 'email', w.email, 'name', g.n,
-                                                   'status', 'pending', 'source', g.s, 'consentVersion', g.v,
-                                                   'createdAt', to_char(w.created_at at time zone 'UTC',
-                                                                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                                                   'confirmedAt', null, 'unsubscribedAt', null,
-                                                   'ebookDownloads', 0) as data,
-                                jsonb_build_object('ip', g.ip, 'userAgent', g.ua) as client
+                                '{"id":' || w.id || g.dj as data, g.cj as client
                            from written w join g on g.l = w.list_id and g.e = w.email and g.first) as s"""
                         .formatted(EventType.SUBSCRIPTION_CREATED.wireName())) + ")" : "");
     }
@@ -158,12 +156,14 @@ class NewSignups {
     private final Duration confirmLifetime;
     private final Event<KnownSignups.Queued> queued;
     private final Webhooks webhooks;
+    private final SubscriptionEvents subscriptionEvents;
     /** Whether an endpoint wants {@code subscription.created}: settings, so one statement text for the service's life. */
     private final boolean events;
 
     NewSignups(AgroalDataSource dataSource, ConfirmationGate gate, SubscriptionConfig config,
-            Event<KnownSignups.Queued> queued, Webhooks webhooks) {
+            Event<KnownSignups.Queued> queued, Webhooks webhooks, SubscriptionEvents subscriptionEvents) {
         this.webhooks = webhooks;
+        this.subscriptionEvents = subscriptionEvents;
         this.events = webhooks.wanted(EventType.SUBSCRIPTION_CREATED);
         this.queued = queued;
         this.dataSource = dataSource;
@@ -180,7 +180,8 @@ class NewSignups {
      */
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
     Written[] write(List<SignupWriter.Request> group) throws SQLException {
-        Instant now = Instant.now();
+        // Microseconds, as PostgreSQL keeps them: the created event's createdAt is written here, the row's there.
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         int n = group.size();
         List<String> ipKeys = new ArrayList<>(n);
         List<ConfirmationGate.Recipient> recipients = new ArrayList<>(n);
@@ -188,6 +189,7 @@ class NewSignups {
         byte[][] confirmHashes = new byte[n][];
         byte[][] unsubscribeHashes = new byte[n][];
         String[][] mail = new String[6][n];
+        String[][] event = new String[events ? 2 : 0][n];
         for (int i = 0; i < n; i++) {
             ipKeys.add(group.get(i).limitKey());
             SignupWriter.NewSignup signup = group.get(i).signup();
@@ -211,6 +213,11 @@ class NewSignups {
             mail[3][i] = signup.mail().text();
             mail[4][i] = signup.mail().html();
             mail[5][i] = signup.mail().headersJson();
+            if (events) {
+                event[0][i] = subscriptionEvents.createdDataAfterId(columns[0][i], columns[1][i], columns[2][i],
+                        columns[3][i], columns[4][i], now);
+                event[1][i] = subscriptionEvents.createdClient(signup.client());
+            }
         }
         Written[] outcomes = new Written[n];
         int admitted = 0;
@@ -227,6 +234,9 @@ class NewSignups {
             write.setArray(p++, connection.createArrayOf("bytea", confirmHashes));
             write.setArray(p++, connection.createArrayOf("bytea", unsubscribeHashes));
             for (String[] column : mail) {
+                write.setArray(p++, connection.createArrayOf("text", column));
+            }
+            for (String[] column : event) {
                 write.setArray(p++, connection.createArrayOf("text", column));
             }
             p = ConfirmationTally.bindSlot(write, p, now);

@@ -59,9 +59,13 @@ public class Webhooks {
         if (targets.isEmpty()) {
             return;
         }
+        store.insert(targets, listId, type, at, json(data), client == null ? null : json(client));
+    }
+
+    /** The JSON text of an event's data or client fields, as {@link #emit} writes them. */
+    public String json(Map<String, ?> fields) {
         try {
-            store.insert(targets, listId, type, at, json.writeValueAsString(data),
-                    client == null ? null : json.writeValueAsString(client));
+            return json.writeValueAsString(fields);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("event data not serialisable: " + e.getMessage(), e);
         }
@@ -71,8 +75,9 @@ public class Webhooks {
      * The statement that queues events, for a caller that queues them in a statement of its own (a data-modifying
      * {@code with} clause beside the state change): the signup group commit writes its subscribers and their
      * {@code subscription.created} events in one round trip. {@code source} is a relation of columns list_id,
-     * event_type, occurred_at, data (jsonb) and client (jsonb or null); the statement's own parameters come before the
-     * source's: bind them with {@link #bindQueued}.
+     * event_type, occurred_at, data (the text of a JSON object) and client (the text of a JSON object, or null):
+     * {@link #json} writes them as {@link #emit} does. The statement's own parameters come before
+     * the source's: bind them with {@link #bindQueued}.
      */
     public static String queueFrom(String source) {
         return WebhookStore.insertFrom(source);

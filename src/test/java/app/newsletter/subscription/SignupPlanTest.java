@@ -126,6 +126,10 @@ class SignupPlanTest {
             }
             // With a webhook endpoint that wants subscription.created: the same statement queues the events.
             List<Object> withEvents = new ArrayList<>(List.of(group));
+            // Each request's event data and client fields follow its other arrays (before the breaker's slot).
+            int afterArrays = withEvents.indexOf((short) 3) - 1;
+            withEvents.add(afterArrays, c.createArrayOf("text", new String[] { ",\"list\":\"x\"}", "}" }));
+            withEvents.add(afterArrays + 1, c.createArrayOf("text", new String[] { "{\"ip\":\"x\"}", null }));
             withEvents.addAll(List.of(now, now, c.createArrayOf("text", new String[] { "crm" }),
                     c.createArrayOf("text", new String[] { null }), c.createArrayOf("text", new String[] { null }),
                     c.createArrayOf("boolean", new Boolean[] { true })));

@@ -102,6 +102,11 @@ class WebhooksTest {
         assertEquals(4, ids.size(), "one webhook-id per event");
         JsonNode created = body(received.get(0)).get("data");
         assertEquals("pending", created.get("status").asText());
+        // Written by the signup's own statement: the row's id and creation time, to the microsecond.
+        Map<String, Object> row = db.rows("select id, created_at from subscriber where email = ?", email).get(0);
+        assertEquals(((Number) row.get("id")).longValue(), created.get("id").asLong());
+        assertEquals(((java.sql.Timestamp) row.get("created_at")).toInstant(),
+                Instant.parse(created.get("createdAt").asText()));
         assertEquals("127.0.0.1", created.get("ip").asText(), "endpoint 'all' opted in to the visitor's IP");
         assertEquals("webhook-test", created.get("userAgent").asText());
         assertEquals("confirmed", body(received.get(1)).get("data").get("status").asText());
