@@ -86,9 +86,10 @@ class SubscriptionEvents {
 
     /**
      * A new subscriber's {@code subscription.created} data after its id, for the group commit's statement
-     * ({@link NewSignups}), which writes the subscriber and prepends {@code {"id":<its id>} to this text
-     * ({@code ,"list":…}): the fields of {@link #data(Subscriber)}, written here rather than built in SQL, where they
-     * cost the signup's transaction more than the rest of its event (bench/README.md).
+     * ({@link NewSignups}), which writes the subscriber, then puts the object's opening brace and {@code "id":} with
+     * the row's id before this text (which starts {@code ,"list":}): the fields of {@link #data(Subscriber)}, written
+     * here rather than built in SQL, where they cost the signup's transaction more than the rest of its event
+     * (bench/README.md).
      */
     String createdDataAfterId(String listId, String email, String name, String source, String consentVersion,
             Instant createdAt) {
