@@ -132,7 +132,12 @@ class OutboxDispatcher implements Drainable {
         try {
             lane(() -> true, batch -> {
                 Future<?> running = second.get();
-                if (batch.size() == config.batchSize() && (running == null || running.isDone()) && quiet()) {
+                // A backlog drained by one lane leaves the connections idle at the end of every batch, while
+                // its last sends finish and the next batch is claimed; a second lane's sends fill those gaps (a
+                // drain of 20,000 mails: 13-17 % more mails per second, bench/README.md). But the second lane
+                // costs requests their share of the machine (signups fell by as much during a launch), so it only
+                // runs while no request has come for a moment: a drain after an outage or at night, not a launch.
+                if (batch.size() == config.batchSize() && (running == null || running.isDone()) && activity.quiet()) {
                     second.set(lanes.submit(this::secondLane));
                     metrics.secondLane();
                 }
@@ -146,17 +151,6 @@ class OutboxDispatcher implements Drainable {
         }
     }
 
-    /**
-     * A backlog drained by one lane leaves the connections idle at the end of every batch, while its last sends finish
-     * and the next batch is claimed; a second lane's sends fill those gaps (a drain of 20,000 mails: 13-17 % more
-     * mails per second, bench/README.md). But the second lane costs requests their share of the machine (signups
-     * fell by as much during a launch), so it only runs while no request has come for a moment: a drain after an
-     * outage or at night, not a launch, whose confirmations keep their one lane.
-     */
-    private boolean quiet() {
-        return activity.quiet();
-    }
-
     private List<OutboxMail> claim() {
         double lease = config.lease().toMillis() / 1000.0;
         return config.maxPerSecond().isPresent()
@@ -167,7 +161,7 @@ class OutboxDispatcher implements Drainable {
     /** Claims and sends full batches while the service stays quiet. */
     private void secondLane() {
         try {
-            lane(this::quiet, batch -> {
+            lane(activity::quiet, batch -> {
             });
         } catch (RuntimeException e) {
             LOG.warnf("outbox round failed, retrying next round: %s", Failures.rootMessage(e));
