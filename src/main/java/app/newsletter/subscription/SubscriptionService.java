@@ -1,6 +1,7 @@
 package app.newsletter.subscription;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -152,7 +153,8 @@ class SubscriptionService implements EbookGrants {
             return Followed.not(holder.link());
         }
         Subscriber subscriber = holder.subscriber();
-        Instant now = Instant.now();
+        // Microseconds, as PostgreSQL keeps them: the event's confirmedAt is the row's, not a finer neighbour of it.
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         if (subscriber.status == Subscriber.Status.CONFIRMED) {
             // The page offers the download again; the links it minted before, but a few, go.
             String url = mails.ebookUrl(subscriber, now);
@@ -181,7 +183,7 @@ class SubscriptionService implements EbookGrants {
         }
         Subscriber subscriber = holder.subscriber();
         if (subscriber.status != Subscriber.Status.UNSUBSCRIBED) {
-            Instant now = Instant.now();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             subscriber.status = Subscriber.Status.UNSUBSCRIBED;
             subscriber.unsubscribedAt = now;
             subscriber.updatedAt = now;

@@ -110,7 +110,13 @@ class WebhooksTest {
         assertEquals("127.0.0.1", created.get("ip").asText(), "endpoint 'all' opted in to the visitor's IP");
         assertEquals("webhook-test", created.get("userAgent").asText());
         assertEquals("confirmed", body(received.get(1)).get("data").get("status").asText());
-        assertNotNull(Instant.parse(body(received.get(1)).get("data").get("confirmedAt").asText()));
+        // The confirmation's and the unsubscription's times, as the row keeps them.
+        Map<String, Object> times = db.rows("select confirmed_at, unsubscribed_at from subscriber where email = ?",
+                email).get(0);
+        assertEquals(((java.sql.Timestamp) times.get("confirmed_at")).toInstant(),
+                Instant.parse(body(received.get(1)).get("data").get("confirmedAt").asText()));
+        assertEquals(((java.sql.Timestamp) times.get("unsubscribed_at")).toInstant(),
+                Instant.parse(body(received.get(3)).get("data").get("unsubscribedAt").asText()));
         assertEquals(1, body(received.get(2)).get("data").get("ebookDownloads").asInt());
         assertEquals("unsubscribed", body(received.get(3)).get("data").get("status").asText());
         // The partner endpoint filters on its own list's confirmations; the moved one got the download (below).
