@@ -29,6 +29,11 @@ import io.agroal.api.AgroalDataSource;
 @ApplicationScoped
 class WebhookStore {
 
+    /** Most events one row carries: a group's row stays a few kB, in its heap page (V16__webhook_message_groups.sql). */
+    static final int GROUP = 8;
+    /** Between a group row's bodies: U+001E, RFC 7464's record separator, which no JSON text contains. */
+    static final char BODY_SEPARATOR = '\u001e';
+
     /**
      * Queues events selected from {@code source}, a relation of columns list_id, event_type, occurred_at, data (the
      * text of a JSON object) and client (the text of a JSON object, or null), once for every
@@ -38,25 +43,30 @@ class WebhookStore {
      * the source's. The body is spliced as text, not built with PostgreSQL's JSON functions: the signup group commit
      * runs this for every new subscriber, and building the same body with {@code jsonb_build_object} and
      * {@code json_build_object} cost 12 µs a row against 5 (bench/README.md); event types are wire names, which need
-     * no escaping.
+     * no escaping. The events of one endpoint, type and list share a row, up to {@link #GROUP} of them: a row's
+     * insert, index entries, delete and vacuum are paid once per group, not once per event (bench/README.md).
      */
     static String insertFrom(String source) {
         return """
-                insert into webhook_message (endpoint_id, msg_id, event_type, list_id, body, created_at,
+                insert into webhook_message (endpoint_id, msg_id, event_type, list_id, body, events, created_at,
                                              next_attempt_at)
-                select ep.id, e.msg_id, e.event_type, e.list_id,
-                       '{"type":"' || e.event_type || '","timestamp":"'
-                       || to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '","data":'
-                       || case when not (ep.client and e.client is not null and e.client <> '{}') then e.data
-                               when e.data = '{}' then e.client
-                               else left(e.data, -1) || ',' || substr(e.client, 2) end
-                       || '}',
-                       ?, ?
-                  from unnest(?::text[], ?::text[], ?::text[], ?::boolean[]) as ep(id, events, lists, client)
-                  join (select *, 'msg_' || replace(gen_random_uuid()::text, '-', '') as msg_id from %s) e
-                    on (ep.events is null or e.event_type = any (string_to_array(ep.events, ',')))
-                   and (ep.lists is null or e.list_id = any (string_to_array(ep.lists, ',')))"""
-                .formatted(source);
+                select endpoint_id, string_agg(msg_id, ' ' order by n), event_type, list_id,
+                       string_agg(body, chr(30) order by n), count(*), ?, ?
+                  from (select ep.id as endpoint_id, e.msg_id, e.event_type, e.list_id,
+                               '{"type":"' || e.event_type || '","timestamp":"'
+                               || to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                               || '","data":'
+                               || case when not (ep.client and e.client is not null and e.client <> '{}') then e.data
+                                       when e.data = '{}' then e.client
+                                       else left(e.data, -1) || ',' || substr(e.client, 2) end
+                               || '}' as body,
+                               row_number() over (partition by ep.id, e.event_type, e.list_id) - 1 as n
+                          from unnest(?::text[], ?::text[], ?::text[], ?::boolean[]) as ep(id, events, lists, client)
+                          join (select *, 'msg_' || replace(gen_random_uuid()::text, '-', '') as msg_id
+                                  from %s) e
+                            on (ep.events is null or e.event_type = any (string_to_array(ep.events, ',')))
+                           and (ep.lists is null or e.list_id = any (string_to_array(ep.lists, ',')))) q
+                 group by endpoint_id, event_type, list_id, n / %d""".formatted(source, GROUP);
     }
 
     private static final String INSERT = insertFrom("""
@@ -94,24 +104,37 @@ class WebhookStore {
      * until {@link Round#settle} commits. Other instances skip them; if this instance dies (its connection and so its
      * transaction go with it) or the round is rolled back, they are back at once, unchanged. A delivered event has done
      * its job, so taking it by deleting it writes each row once: a lock first and a delete after would write it twice
-     * (bench/README.md). {@code = any (array(…))} keeps the plan a key lookup whatever the statistics say.
+     * (bench/README.md). Rows are taken, oldest first, while the events before them number fewer than the limit (so a
+     * round holds at most the limit and one row's group less one); the rows locked beyond that stay locked, untouched,
+     * until the round commits, and are the next round's. {@code = any (array(…))} keeps the plan a key lookup whatever
+     * the statistics say.
      */
     private static final String CLAIM = """
             delete from webhook_message
-             where id = any (array(select id from webhook_message
-                                    where status = 'PENDING' and endpoint_id = ? and next_attempt_at <= now()
-                                    order by next_attempt_at
-                                    limit ?
-                                      for update skip locked))
-            returning id, msg_id, event_type, list_id, body, attempts, created_at""";
-    /** A failed event goes back as it was, with its attempt counted and its next attempt (or death) set. */
+             where id = any (array(select id
+                                     from (select id, sum(events) over (order by next_attempt_at, id) - events as before
+                                             from (select id, events, next_attempt_at from webhook_message
+                                                    where status = 'PENDING' and endpoint_id = ?
+                                                      and next_attempt_at <= now()
+                                                    order by next_attempt_at
+                                                    limit ?
+                                                      for update skip locked) due) taken
+                                    where before < ?))
+            returning id, msg_id, event_type, list_id, body, attempts, created_at, events""";
+    /**
+     * A failed event goes back as it was, with its attempt counted and its next attempt (or death) set: in a row of its
+     * own (its group's others may have been delivered, or be due at other times), under its group row's id when it was
+     * that row's only event.
+     */
     private static final String FAILED = """
             insert into webhook_message (id, endpoint_id, msg_id, event_type, list_id, body, status, attempts,
                                          created_at, next_attempt_at, last_status, last_error)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), ?, ?)""";
+            values (coalesce(?, nextval('webhook_message_id_seq')), ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), ?, ?)""";
     private static final String STOP_ENDPOINT = """
-            update webhook_message set status = 'DISABLED', last_error = ?
-             where endpoint_id = ? and status = 'PENDING'""";
+            with stopped as (update webhook_message set status = 'DISABLED', last_error = ?
+                              where endpoint_id = ? and status = 'PENDING'
+                             returning events)
+            select coalesce(sum(events), 0) from stopped""";
     private static final String ROUND = """
             insert into webhook_endpoint (endpoint_id, last_delivered_at, last_failed_at, last_failure)
             values (?, ?, ?, ?)
@@ -133,16 +156,22 @@ class WebhookStore {
                    e.disabled_url, e.disabled_reason
               from webhook_endpoint e""";
     private static final String BACKLOG = """
-            select endpoint_id, count(*), min(created_at), 0 from webhook_message where status = 'PENDING'
+            select endpoint_id, sum(events), min(created_at), 0 from webhook_message where status = 'PENDING'
              group by endpoint_id
             union all
-            select endpoint_id, 0, null, count(*) from webhook_message where status = 'DEAD' group by endpoint_id""";
+            select endpoint_id, 0, null, sum(events) from webhook_message where status = 'DEAD'
+             group by endpoint_id""";
     private static final String PURGE = """
             delete from webhook_message
              where created_at < ? and status in ('DEAD', 'DISABLED')""";
 
-    /** A claimed event. */
-    record Claimed(long id, String msgId, String type, String listId, String body, int attempts, Instant createdAt) {
+    /**
+     * A claimed event.
+     *
+     * @param rowId its row's id, or 0 when its row carried a group (a retry gets a row, and so an id, of its own)
+     */
+    record Claimed(long rowId, String msgId, String type, String listId, String body, int attempts,
+            Instant createdAt) {
     }
 
     /** An endpoint's state as stored. */
@@ -201,18 +230,41 @@ class WebhookStore {
             try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
                 claim.setString(1, endpointId);
                 claim.setInt(2, limit);
+                claim.setInt(3, limit);
                 try (ResultSet rows = claim.executeQuery()) {
                     while (rows.next()) {
-                        claimed.add(new Claimed(rows.getLong(1), rows.getString(2), rows.getString(3),
-                                rows.getString(4), rows.getString(5), rows.getInt(6) + 1,
-                                rows.getTimestamp(7).toInstant()));
+                        expand(rows, claimed);
                     }
                 }
             }
             return new Round(endpointId, connection, claimed);
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             close(connection);
             throw new IllegalStateException("could not claim webhook events: " + e.getMessage(), e);
+        }
+    }
+
+    /** A claimed row's events: one, or its group's, whose webhook-ids and bodies come in the same order. */
+    private static void expand(ResultSet row, List<Claimed> claimed) throws SQLException {
+        long id = row.getLong(1);
+        int events = row.getInt(8);
+        String type = row.getString(3);
+        String listId = row.getString(4);
+        int attempts = row.getInt(6) + 1;
+        Instant createdAt = row.getTimestamp(7).toInstant();
+        if (events == 1) {
+            claimed.add(new Claimed(id, row.getString(2), type, listId, row.getString(5), attempts, createdAt));
+            return;
+        }
+        String[] ids = row.getString(2).split(" ");
+        String[] bodies = row.getString(5).split(String.valueOf(BODY_SEPARATOR));
+        if (ids.length != events || bodies.length != events) {
+            // Only a bug writes such a row; the round rolls back and the events stay queued, none sent twice.
+            throw new IllegalStateException("webhook row " + id + " holds " + ids.length + " ids and " + bodies.length
+                    + " bodies for " + events + " events");
+        }
+        for (int i = 0; i < events; i++) {
+            claimed.add(new Claimed(0, ids[i], type, listId, bodies[i], attempts, createdAt));
         }
     }
 
@@ -243,7 +295,11 @@ class WebhookStore {
                     try (PreparedStatement insert = connection.prepareStatement(FAILED)) {
                         for (Failure failure : failures) {
                             Claimed event = failure.event();
-                            insert.setLong(1, event.id());
+                            if (event.rowId() == 0) {
+                                insert.setNull(1, java.sql.Types.BIGINT);
+                            } else {
+                                insert.setLong(1, event.rowId());
+                            }
                             insert.setString(2, endpointId);
                             insert.setString(3, event.msgId());
                             insert.setString(4, event.type());
@@ -320,7 +376,10 @@ class WebhookStore {
             try (PreparedStatement stop = connection.prepareStatement(STOP_ENDPOINT)) {
                 stop.setString(1, "endpoint disabled: " + reason);
                 stop.setString(2, endpointId);
-                stopped = stop.executeUpdate();
+                try (ResultSet count = stop.executeQuery()) {
+                    count.next();
+                    stopped = count.getInt(1);
+                }
             }
             commitUnlessAuto(connection);
             return stopped;

@@ -37,7 +37,10 @@ public interface WebhooksConfig {
     @WithDefault("1s")
     String interval();
 
-    /** Most events claimed, and sent concurrently, at once. */
+    /**
+     * Most events claimed, and sent concurrently, at once per endpoint; a round may take up to seven more, to finish the
+     * last group of events that one statement queued together (the signup group commit's).
+     */
     @WithDefault("50")
     @Positive
     int batchSize();

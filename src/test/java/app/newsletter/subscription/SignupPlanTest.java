@@ -138,7 +138,7 @@ class SignupPlanTest {
             assertTrue(events.contains("Insert on webhook_message"), events);
 
             // The webhook dispatcher's claim: the due index of one endpoint, never the dead rows.
-            String claim = plan(c, constant("app.newsletter.webhooks.WebhookStore", "CLAIM"), "crm", 50);
+            String claim = plan(c, constant("app.newsletter.webhooks.WebhookStore", "CLAIM"), "crm", 50, 50);
             assertIndexScan(claim);
             assertTrue(claim.contains("webhook_message_due_idx") || claim.contains("next_attempt_at_idx"), claim);
 

@@ -14,6 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -42,6 +45,7 @@ import app.newsletter.support.WebhookReceiver;
 import app.newsletter.support.WebhookReceiver.Answer;
 import app.newsletter.support.WebhookReceiver.Received;
 import app.newsletter.support.WebhookReceiverResource;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -58,6 +62,10 @@ class WebhooksTest {
 
     @Inject
     Db db;
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    Webhooks webhooks;
 
     @Test
     void every_event_type_is_delivered_once_with_a_signature_the_standard_webhooks_library_accepts()
@@ -295,12 +303,9 @@ class WebhooksTest {
             WebhookReceiver.restart();
         }
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> WebhookReceiver.at("/hooks/all", prefix).size() >= 1000);
-        await().during(SETTLE).atMost(SETTLE.plusSeconds(10))
-                .until(() -> WebhookReceiver.at("/hooks/all", prefix).size() == 1000);
         Set<String> addresses = new HashSet<>();
         Set<String> ids = new HashSet<>();
-        for (Received event : WebhookReceiver.at("/hooks/all", prefix)) {
+        for (Received event : exactly(1000, "/hooks/all", prefix, Duration.ofSeconds(60))) {
             addresses.add(body(event).get("data").get("email").asText());
             ids.add(event.header("webhook-id"));
         }
@@ -308,6 +313,61 @@ class WebhooksTest {
         assertEquals(1000, ids.size());
         assertEquals(0L, db.count("select count(*) from webhook_message where endpoint_id = 'all' "
                 + "and body like ?", "%" + prefix + "%"), "every event delivered and deleted");
+    }
+
+    @Test
+    void events_queued_by_one_statement_share_rows_of_eight_and_each_goes_out_once_under_its_own_id()
+            throws Exception {
+        String prefix = "grouped-" + Long.toString(System.nanoTime(), 36) + "-";
+        // The group commit's way: one statement queues many events (here ten, for endpoint 'all' alone).
+        String queue = Webhooks.queueFrom("""
+                (select 'peptide-evolution' as list_id, 'subscription.created' as event_type, now() as occurred_at,
+                        '{"email":"' || ?::text || i || '@example.com"}' as data, null::text as client
+                   from generate_series(1, 10) as i) as s""");
+        Set<String> queuedIds = new HashSet<>();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(queue)) {
+                int p = webhooks.bindQueued(connection, insert, 1, Instant.now(), EventType.SUBSCRIPTION_CREATED);
+                insert.setString(p, prefix);
+                assertEquals(2, insert.executeUpdate(), "ten events in two rows");
+            }
+            // Seen before the commit, so before any dispatcher can take them.
+            try (PreparedStatement select = connection.prepareStatement("select events, msg_id, body "
+                    + "from webhook_message where body like ? order by events desc")) {
+                select.setString(1, "%" + prefix + "%");
+                try (ResultSet rows = select.executeQuery()) {
+                    for (int expected : new int[] { 8, 2 }) {
+                        assertTrue(rows.next());
+                        assertEquals(expected, rows.getInt(1));
+                        String[] ids = rows.getString(2).split(" ");
+                        String[] bodies = rows.getString(3).split("\u001e");
+                        assertEquals(expected, ids.length);
+                        assertEquals(expected, bodies.length);
+                        for (String eventBody : bodies) {
+                            JsonNode event = JSON.readTree(eventBody);
+                            assertEquals("subscription.created", event.get("type").asText());
+                            assertTrue(event.get("data").get("email").asText().startsWith(prefix));
+                        }
+                        queuedIds.addAll(List.of(ids));
+                    }
+                    assertFalse(rows.next());
+                }
+            }
+            connection.commit();
+        }
+
+        Set<String> deliveredIds = new HashSet<>();
+        Set<String> addresses = new HashSet<>();
+        for (Received event : exactly(10, "/hooks/all", prefix, Duration.ofSeconds(10))) {
+            verified(event);
+            deliveredIds.add(event.header("webhook-id"));
+            addresses.add(body(event).get("data").get("email").asText());
+        }
+        assertEquals(10, queuedIds.size());
+        assertEquals(queuedIds, deliveredIds, "each event once, under the webhook-id it was queued with");
+        assertEquals(10, addresses.size());
+        assertEquals(0L, db.count("select count(*) from webhook_message where body like ?", "%" + prefix + "%"));
     }
 
     @Test
@@ -354,6 +414,13 @@ class WebhooksTest {
                 "whsec_" + "A".repeat(32)).verify(event.body(), event.headers()));
         assertThrows(WebhookVerificationException.class, () -> new Webhook(WebhookReceiverResource.SECRET)
                 .verify(event.body().replace("Ada", "Eve"), event.headers()));
+    }
+
+    /** The events containing {@code text} that reach {@code path}: {@code n} of them within the time, and no more. */
+    private static List<Received> exactly(int n, String path, String text, Duration within) {
+        await().atMost(within).until(() -> WebhookReceiver.at(path, text).size() >= n);
+        await().during(SETTLE).atMost(SETTLE.plusSeconds(10)).until(() -> WebhookReceiver.at(path, text).size() == n);
+        return WebhookReceiver.at(path, text);
     }
 
     private static void verified(Received event) {
