@@ -319,10 +319,12 @@ class WebhooksTest {
     void events_queued_by_one_statement_share_rows_of_eight_and_each_goes_out_once_under_its_own_id()
             throws Exception {
         String prefix = "grouped-" + Long.toString(System.nanoTime(), 36) + "-";
-        // The group commit's way: one statement queues many events (here ten, for endpoint 'all' alone).
+        // The group commit's way: one statement queues many events (here ten, for endpoint 'all' alone). Their data
+        // carry a raw U+001E, the separator of a group row's bodies, as no JSON text may (it must be escaped).
         String queue = Webhooks.queueFrom("""
                 (select 'peptide-evolution' as list_id, 'subscription.created' as event_type, now() as occurred_at,
-                        '{"email":"' || ?::text || i || '@example.com"}' as data, null::text as client
+                        '{"email":"' || ?::text || i || '@example.com","note":"a' || chr(30) || 'b"}' as data,
+                        null::text as client
                    from generate_series(1, 10) as i) as s""");
         Set<String> queuedIds = new HashSet<>();
         try (Connection connection = dataSource.getConnection()) {
@@ -348,6 +350,7 @@ class WebhooksTest {
                             JsonNode event = JSON.readTree(eventBody);
                             assertEquals("subscription.created", event.get("type").asText());
                             assertTrue(event.get("data").get("email").asText().startsWith(prefix));
+                            assertEquals("a\u001eb", event.get("data").get("note").asText(), "escaped, not split");
                         }
                         queuedIds.addAll(List.of(ids));
                     }
