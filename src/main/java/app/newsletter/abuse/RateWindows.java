@@ -338,7 +338,10 @@ public class RateWindows {
         }
         LOG.infof("rate limit reached (%d per %s, %d per day): the %s window is full", perWindow, span, perDay,
                 full);
-        return Math.max(1, Duration.between(now, free).toSeconds() + 1);
+        // Whole seconds, rounded up: a window that frees in exactly 60 s says 60 (a request of the same group as the
+        // hits that filled it sees just that), one that frees in 59.2 s says 60 too.
+        long millis = Duration.between(now, free).toMillis();
+        return Math.max(1, (millis + 999) / 1000);
     }
 
     private static Instant freedAt(List<Instant> hits, int limit, Duration window, Instant now) {
