@@ -33,12 +33,20 @@ class WebhookEndpoints {
         }
     }
 
+    /**
+     * The endpoints that answered 410 Gone for their current URL, as the dispatcher last read them, and the others:
+     * one value, so that a reader never sees one of them changed without the other; the active list is kept rather
+     * than filtered again by every signup group that queues events.
+     */
+    private record Standing(Set<String> disabled, List<Endpoint> active) {
+    }
+
     private final Map<String, Endpoint> byId;
-    /** Ids of the endpoints that answered 410 Gone for their current URL, as the dispatcher last read them. */
-    private volatile Set<String> disabled = Set.of();
+    private volatile Standing standing;
 
     WebhookEndpoints(WebhooksConfig config) {
         this.byId = parse(config);
+        this.standing = new Standing(Set.of(), List.copyOf(byId.values()));
     }
 
     static Map<String, Endpoint> parse(WebhooksConfig config) {
@@ -97,17 +105,16 @@ class WebhookEndpoints {
 
     /** The endpoints events are queued for: all but the disabled ones. */
     List<Endpoint> active() {
-        Set<String> off = disabled;
-        return byId.values().stream().filter(endpoint -> !off.contains(endpoint.id())).toList();
+        return standing.active();
     }
 
     boolean disabled(String id) {
-        return disabled.contains(id);
+        return standing.disabled().contains(id);
     }
 
     /** An endpoint counts as disabled only for the URL it had when it answered 410: a new URL is a new start. */
     void refresh(Map<String, WebhookStore.State> states) {
-        disabled = byId.values().stream()
+        Set<String> disabled = byId.values().stream()
                 .filter(endpoint -> {
                     WebhookStore.State state = states.get(endpoint.id());
                     return state != null && state.disabledAt() != null
@@ -115,6 +122,8 @@ class WebhookEndpoints {
                 })
                 .map(Endpoint::id)
                 .collect(Collectors.toUnmodifiableSet());
+        standing = new Standing(disabled,
+                byId.values().stream().filter(endpoint -> !disabled.contains(endpoint.id())).toList());
     }
 
     Optional<Endpoint> byId(String id) {
