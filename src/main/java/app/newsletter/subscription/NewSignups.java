@@ -190,6 +190,10 @@ class NewSignups {
         byte[][] unsubscribeHashes = new byte[n][];
         String[][] mail = new String[6][n];
         String[][] event = new String[events ? 2 : 0][n];
+        // Once per group: every signup of it was created at this time; and the client fields go into the statement only
+        // when an endpoint takes them.
+        String createdAt = events ? SubscriptionEvents.text(now) : null;
+        boolean client = events && subscriptionEvents.createdClientWanted();
         for (int i = 0; i < n; i++) {
             ipKeys.add(group.get(i).limitKey());
             SignupWriter.NewSignup signup = group.get(i).signup();
@@ -215,8 +219,8 @@ class NewSignups {
             mail[5][i] = signup.mail().headersJson();
             if (events) {
                 event[0][i] = subscriptionEvents.createdDataAfterId(columns[0][i], columns[1][i], columns[2][i],
-                        columns[3][i], columns[4][i], now);
-                event[1][i] = subscriptionEvents.createdClient(signup.client());
+                        columns[3][i], columns[4][i], createdAt);
+                event[1][i] = client ? subscriptionEvents.createdClient(signup.client()) : null;
             }
         }
         Written[] outcomes = new Written[n];

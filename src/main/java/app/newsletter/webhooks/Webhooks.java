@@ -1,5 +1,7 @@
 package app.newsletter.webhooks;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -10,7 +12,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
@@ -50,25 +52,47 @@ public class Webhooks {
      * Queues an event for every active endpoint whose filters let it through, in the caller's transaction (MANDATORY:
      * outside it, an event could go out for a change that rolled back). Sends no statement when no endpoint wants it.
      *
-     * @param data the event's data (Jackson-serialisable values; instants as ISO strings)
-     * @param client the visitor's IP address and user agent, sent only to endpoints that opted in; may be null
+     * @param data the text of the event's data, a JSON object ({@link #json})
+     * @param client the text of a JSON object of the visitor's IP address and user agent, sent only to endpoints that
+     *        opted in; may be null
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void emit(EventType type, String listId, Instant at, Map<String, ?> data, Map<String, ?> client) {
+    public void emit(EventType type, String listId, Instant at, String data, String client) {
         List<WebhookEndpoints.Endpoint> targets = endpoints.active().stream().filter(e -> e.wants(type)).toList();
         if (targets.isEmpty()) {
             return;
         }
-        store.insert(targets, listId, type, at, json(data), client == null ? null : json(client));
+        store.insert(targets, listId, type, at, data, client);
     }
 
-    /** The JSON text of an event's data or client fields, as {@link #emit} writes them. */
-    public String json(Map<String, ?> fields) {
-        try {
-            return json.writeValueAsString(fields);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("event data not serialisable: " + e.getMessage(), e);
+    /** Whether an active endpoint that receives this type opted in to the visitor's IP address and user agent. */
+    public boolean clientWanted(EventType type) {
+        for (WebhookEndpoints.Endpoint endpoint : endpoints.active()) {
+            if (endpoint.includeClient() && endpoint.wants(type)) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    /** Writes one JSON value to a generator. */
+    @FunctionalInterface
+    public interface JsonWriter {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /**
+     * The JSON text that {@code writer} writes, with the service's Jackson settings: event data and client fields are
+     * written field by field (a signup's run once per signup), not serialised from maps.
+     */
+    public String json(JsonWriter writer) {
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator generator = json.getFactory().createGenerator(text)) {
+            writer.write(generator);
+        } catch (IOException e) {
+            throw new IllegalStateException("event data not writable: " + e.getMessage(), e);
+        }
+        return text.toString();
     }
 
     /**

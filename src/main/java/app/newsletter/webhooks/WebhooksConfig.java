@@ -48,9 +48,11 @@ public interface WebhooksConfig {
     /**
      * Most events sent to each endpoint per second while visitors keep the public port busy (a request within the last
      * second). Deliveries are background work: during a launch they leave the machine to signups and trail behind, and
-     * once requests pause they catch up as fast as the endpoint answers. Below this rate nothing waits.
+     * once requests pause they catch up as fast as the endpoint answers. Below this rate nothing waits. A fixed rate
+     * weighs more on a slower machine, whose signups are fewer (bench/README.md: 50 keeps a launch on two slow cores
+     * at nine tenths of its signups or more, in the median).
      */
-    @WithDefault("200")
+    @WithDefault("50")
     @Positive
     int busyRate();
 

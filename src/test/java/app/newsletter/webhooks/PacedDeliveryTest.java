@@ -88,7 +88,7 @@ class PacedDeliveryTest {
             QuarkusTransaction.requiringNew().run(() -> {
                 for (int i = 0; i < EVENTS; i++) {
                     webhooks.emit(EventType.SUBSCRIPTION_CREATED, "peptide-evolution", Instant.now(),
-                            Map.of("email", i + "." + run, "status", "pending"), null);
+                            "{\"email\":\"" + i + "." + run + "\",\"status\":\"pending\"}", null);
                 }
             });
             queued = Instant.now();
