@@ -220,7 +220,7 @@ class NewSignups {
             if (events) {
                 event[0][i] = subscriptionEvents.createdDataAfterId(columns[0][i], columns[1][i], columns[2][i],
                         columns[3][i], columns[4][i], createdAt);
-                event[1][i] = client ? subscriptionEvents.createdClient(signup.client()) : null;
+                event[1][i] = client ? subscriptionEvents.client(signup.client()) : null;
             }
         }
         Written[] outcomes = new Written[n];

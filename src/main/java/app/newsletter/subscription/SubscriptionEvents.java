@@ -68,7 +68,7 @@ class SubscriptionEvents {
     @Transactional(Transactional.TxType.MANDATORY)
     void erased(Set<String> lists, String subjectHash, Instant at) {
         for (String list : lists) {
-            String data = write(json -> {
+            String data = webhooks.json(json -> {
                 json.writeStartObject();
                 json.writeStringField("list", list);
                 json.writeStringField("subjectHash", subjectHash);
@@ -81,7 +81,7 @@ class SubscriptionEvents {
 
     /** The data of every subscription event: a JSON object. */
     String data(Subscriber subscriber) {
-        return write(json -> {
+        return webhooks.json(json -> {
             json.writeStartObject();
             json.writeNumberField("id", subscriber.id);
             fields(json, subscriber.listId, subscriber.email, subscriber.name, subscriber.status, subscriber.source,
@@ -103,7 +103,7 @@ class SubscriptionEvents {
     String createdDataAfterId(String listId, String email, String name, String source, String consentVersion,
             String createdAt) {
         // A generator's object is only closed when opened: the fields go in a throwaway object whose brace is cut.
-        return "," + write(json -> {
+        return "," + webhooks.json(json -> {
             json.writeStartObject();
             fields(json, listId, email, name, Subscriber.Status.PENDING, source, consentVersion, createdAt, null, null,
                     0);
@@ -113,15 +113,10 @@ class SubscriptionEvents {
 
     /**
      * Whether an endpoint that receives {@code subscription.created} opted in to the visitor's IP and user agent:
-     * without one, the group commit sends none ({@link #createdClient}).
+     * without one, the group commit sends none ({@link #client}).
      */
     boolean createdClientWanted() {
         return webhooks.clientWanted(EventType.SUBSCRIPTION_CREATED);
-    }
-
-    /** The client fields of {@code subscription.created}, for endpoints that opted in ({@link NewSignups}). */
-    String createdClient(ClientInfo client) {
-        return client(client);
     }
 
     /** The one place that names the subscription's fields, in the order every event's data carry them. */
@@ -140,20 +135,17 @@ class SubscriptionEvents {
         json.writeNumberField("ebookDownloads", ebookDownloads);
     }
 
-    private String client(ClientInfo client) {
+    /** The client fields of an event, for endpoints that opted in (also {@link NewSignups}'s); null without a client. */
+    String client(ClientInfo client) {
         if (client == null) {
             return null;
         }
-        return write(json -> {
+        return webhooks.json(json -> {
             json.writeStartObject();
             json.writeStringField("ip", client.ip());
             json.writeStringField("userAgent", client.userAgent());
             json.writeEndObject();
         });
-    }
-
-    private String write(Webhooks.JsonWriter writer) {
-        return webhooks.json(writer);
     }
 
     /** An instant as every event's data write it (ISO-8601, UTC). */

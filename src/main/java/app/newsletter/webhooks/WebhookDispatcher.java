@@ -145,9 +145,9 @@ class WebhookDispatcher implements Drainable {
     }
 
     /**
-     * Webhooks are background work, like a mail backlog's drain: each delivery costs the machine a sixth to a third of a
+     * Webhooks are background work, like a mail backlog's drain: each delivery costs the machine about a sixth of a
      * signup (an HTTP request, its signature, its row), so during a launch an endpoint that takes every event at once
-     * would cost visitors that share of the signups the machine can take (bench/README.md). While requests keep coming,
+     * would cost visitors a sixth of the signups the machine can take (bench/README.md). While requests keep coming,
      * a round therefore spreads its batches to at most {@code busy-rate} events a second; as soon as the public port
      * has been quiet for a second, it goes on at the endpoint's own speed. The wait holds no lock and no connection.
      */

@@ -82,8 +82,8 @@ public class Webhooks {
     }
 
     /**
-     * The JSON text that {@code writer} writes, with the service's Jackson settings: event data and client fields are
-     * written field by field (a signup's run once per signup), not serialised from maps.
+     * The JSON text that {@code writer} writes with a generator of the service's JSON factory: event data and client
+     * fields are written field by field (a signup's run once per signup), not serialised from maps.
      */
     public String json(JsonWriter writer) {
         StringWriter text = new StringWriter(256);
