@@ -338,9 +338,15 @@ public class RateWindows {
         }
         LOG.infof("rate limit reached (%d per %s, %d per day): the %s window is full", perWindow, span, perDay,
                 full);
-        // Whole seconds, rounded up: a window that frees in exactly 60 s says 60 (a request of the same group as the
-        // hits that filled it sees just that), one that frees in 59.2 s says 60 too.
-        long millis = Duration.between(now, free).toMillis();
+        // Counted from the newest hit when a group that took its time after ours wrote it: the reply goes out after
+        // that hit, so the wait is never longer than the window. Whole seconds, rounded up: a window that frees in
+        // exactly 60 s says 60 (a request of the same group as the hits that filled it sees just that), one that frees
+        // in 59.2 s says 60 too.
+        Instant from = now;
+        for (Instant hit : hits) {
+            from = hit.isAfter(from) ? hit : from;
+        }
+        long millis = Duration.between(from, free).toMillis();
         return Math.max(1, (millis + 999) / 1000);
     }
 

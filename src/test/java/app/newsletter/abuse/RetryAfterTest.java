@@ -26,6 +26,13 @@ class RetryAfterTest {
     }
 
     @Test
+    void a_window_filled_by_a_group_that_took_its_time_after_ours_still_frees_within_its_length() {
+        // Two groups at once: the other took its time 300 ms after ours and committed first, filling the window.
+        assertEquals(60, retryAfter(NOW.plusMillis(300), NOW.plusMillis(300)));
+        assertEquals(50, retryAfter(NOW.minusSeconds(10), NOW.plusMillis(300)));
+    }
+
+    @Test
     void a_place_that_frees_within_a_part_of_a_second_rounds_up() {
         assertEquals(60, retryAfter(NOW.minusMillis(800), NOW));
         assertEquals(1, retryAfter(NOW.minus(Duration.ofSeconds(59).plusMillis(999).plusNanos(600_000)), NOW));
